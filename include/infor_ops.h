@@ -1,0 +1,121 @@
+/*
+ * mod_infor: the operation table and the neutral call.
+ *
+ * One static table (ops_table.c) lists every served method: its
+ * parameters, the result root, whether it needs a ticket and who may call
+ * it.  Dispatch, the ticket check and the access check are driven by it
+ * (dispatch.c); the operation handlers only do their method's work.
+ */
+#ifndef INFOR_OPS_H
+#define INFOR_OPS_H
+
+#include "infor.h"
+#include "infor_store.h"
+
+/* Parameter flags. */
+#define INFOR_P_REQUIRED  0x01  /* GET/POST: absent -> "Missing parameter" */
+#define INFOR_P_TICKET    0x02  /* the session ticket */
+#define INFOR_P_COOKIE    0x04  /* absent or empty: read the "ticket" cookie */
+#define INFOR_P_TARGET    0x08  /* names the user the call acts on */
+#define INFOR_P_SECRET    0x10  /* never logged */
+
+typedef struct {
+    const char *name;      /* as documented; matched regardless of case */
+    unsigned flags;
+} infor_param_def;
+
+/* Who may call an operation, checked by dispatch before the handler. */
+typedef enum {
+    INFOR_ACCESS_ANYONE = 0,     /* no ticket needed */
+    INFOR_ACCESS_SESSION,        /* any valid ticket */
+    INFOR_ACCESS_SELF_OR_ADMIN,  /* the target user, or an administrator */
+    INFOR_ACCESS_ADMIN           /* administrators only */
+} infor_access;
+
+/* Operation flags. */
+#define INFOR_OP_BAD_TICKET_901 0x01 /* empty/malformed ticket is [901], not [900] */
+#define INFOR_OP_NO_EXTEND      0x02 /* does not slide the ticket's expiry */
+#define INFOR_OP_EMPTY_IS_SELF  0x04 /* an empty target names the caller */
+
+typedef enum {
+    INFOR_BIND_GET = 1,
+    INFOR_BIND_POST,
+    INFOR_BIND_SOAP11,
+    INFOR_BIND_SOAP12
+} infor_binding;
+
+/* Settings an operation may read; filled from the directives. */
+typedef struct {
+    apr_interval_time_t ticket_lifetime;  /* sliding expiry */
+    apr_interval_time_t ticket_refresh;   /* write the expiry at most this often */
+    const char *sysadmin_account;         /* may never get a ticket; or NULL */
+} infor_settings;
+
+typedef struct infor_ctx infor_ctx;
+typedef infor_error *infor_op_fn(infor_ctx *ctx);
+
+typedef struct infor_op {
+    const char *name;
+    const char *root;               /* "root" or "response" */
+    infor_access access;
+    unsigned flags;
+    infor_op_fn *handler;
+    const char *summary;            /* one line, for listings */
+    infor_param_def params[INFOR_MAX_PARAMS];  /* ends at name == NULL */
+} infor_op;
+
+/* The neutral call a decoder produces: args[i] belongs to op->params[i];
+ * NULL means absent (GET/POST) or null (SOAP), "" means empty. */
+typedef struct {
+    const infor_op *op;
+    infor_binding binding;
+    const char *args[INFOR_MAX_PARAMS];
+    const char *cookie_ticket;      /* the "ticket" cookie, or NULL */
+    const char *client_ip;
+} infor_call;
+
+struct infor_ctx {
+    apr_pool_t *pool;
+    const infor_settings *settings;
+    infor_db *db;
+    const infor_call *call;
+    apr_time_t now;
+    infor_user *caller;             /* set for ticketed operations */
+    infor_session *session;         /* likewise */
+    const char *ticket;             /* the caller's ticket, validated */
+    infor_user *target;             /* set when the op has a TARGET param */
+    infor_elem *result;             /* the root element to fill */
+};
+
+/* The table: a NULL-named row ends it. */
+extern const infor_op infor_ops[];
+
+const infor_op *infor_op_find(const char *name);
+/* Index of the parameter with that name (any case), or -1. */
+int infor_op_param(const infor_op *op, const char *name);
+/* 1 when a parameter falls back to the "ticket" cookie. */
+int infor_op_takes_cookie(const infor_op *op);
+/* The value of the named parameter of this call (NULL if absent/null). */
+const char *infor_arg(const infor_ctx *ctx, const char *name);
+
+/* Runs the call: parameter checks, ticket check, access check, handler.
+ * Returns the result element on success or an application error, or
+ * NULL with *err set to a client error (the request is refused). */
+infor_elem *infor_dispatch(apr_pool_t *p, const infor_settings *settings,
+                           infor_db *db, const infor_call *call,
+                           const char **user_out, infor_error **err);
+
+/* The result element of a failed call: success="false" and the error.
+ * With e NULL, the head of a successful one. */
+infor_elem *infor_result_error(apr_pool_t *p, const infor_op *op,
+                               const infor_error *e);
+
+/* Operation handlers. */
+infor_error *infor_op_authenticate_user(infor_ctx *ctx);
+infor_error *infor_op_logout(infor_ctx *ctx);
+infor_error *infor_op_is_valid_ticket(infor_ctx *ctx);
+infor_error *infor_op_get_user(infor_ctx *ctx);
+infor_error *infor_op_update_contact_info(infor_ctx *ctx);
+infor_error *infor_op_update_email(infor_ctx *ctx);
+
+#endif /* INFOR_OPS_H */

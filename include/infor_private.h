@@ -1,0 +1,48 @@
+/*
+ * mod_infor: what the httpd-facing files share.  Every such file includes
+ * this header, so "LogLevel infor:debug" covers all of them.
+ */
+#ifndef INFOR_PRIVATE_H
+#define INFOR_PRIVATE_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+
+#include "infor.h"
+#include "infor_ops.h"
+
+APLOG_USE_MODULE(infor);
+extern module AP_MODULE_DECLARE_DATA infor_module;
+
+#define INFOR_HANDLER "infor"
+#define INFOR_DEFAULT_LIFETIME apr_time_from_sec(30 * 24 * 3600)
+#define INFOR_DEFAULT_REFRESH  apr_time_from_sec(60)
+#define INFOR_DEFAULT_MAX_BODY (1024 * 1024)
+
+/* Per-directory configuration; every field has an "unset" marker so a
+ * merge never mistakes an explicit default for "not given". */
+typedef struct {
+    apr_interval_time_t ticket_lifetime;   /* -1: unset */
+    apr_interval_time_t ticket_refresh;    /* -1: unset */
+    apr_off_t max_body;                    /* -1: unset */
+    const char *sysadmin_account;
+    int sysadmin_set;
+} infor_dir_cfg;
+
+/* config.c */
+extern const command_rec infor_cmds[];
+void *infor_create_dir_cfg(apr_pool_t *p, char *dir);
+void *infor_merge_dir_cfg(apr_pool_t *p, void *base, void *add);
+void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s);
+apr_off_t infor_cfg_max_body(const infor_dir_cfg *c);
+
+/* http_decode.c: GET query and form POST bodies, through libapreq2.  On
+ * success call->args are filled for call->op. */
+int infor_http_init(void);   /* 0 when mod_apreq2 is missing */
+infor_error *infor_http_decode(request_rec *r, apr_off_t max_body,
+                               infor_call *call);
+/* The "ticket" cookie, or NULL. */
+const char *infor_http_cookie_ticket(request_rec *r);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * mod_infor: the store.  The only code that speaks SQL.
+ *
+ * The module hands it a connection from mod_dbd; inforadm opens one with
+ * apr_dbd directly.  infor_store_attach() readies a connection once (busy
+ * timeout, schema check and migration, prepared statements); every other
+ * call runs one prepared statement with bound parameters.
+ *
+ * Every function returns APR_SUCCESS or an error status; on error
+ * db->errmsg says what failed (for the log, never for a client).
+ * Lookups that find nothing succeed and set *out to NULL.
+ */
+#ifndef INFOR_STORE_H
+#define INFOR_STORE_H
+
+#include <apr_pools.h>
+#include <apr_hash.h>
+#include <apr_time.h>
+#include <apr_dbd.h>
+
+#define INFOR_SCHEMA_VERSION 1
+
+typedef struct {
+    const apr_dbd_driver_t *driver;
+    apr_dbd_t *handle;
+    apr_hash_t *prepared;   /* label -> apr_dbd_prepared_t*, per connection */
+    apr_pool_t *pool;       /* the request's pool */
+    int is_sqlite;
+    const char *errmsg;
+} infor_db;
+
+typedef struct {
+    const char *language;
+    const char *default_portal;
+    int show_archives;
+    int show_hiddens;
+    int notification;        /* 0 NONE, 1 INSTANT, 2 DAILY REPORT */
+    const char *email_type;  /* HTML or TEXT */
+    int attach_document;
+} infor_prefs;
+
+typedef struct {
+    apr_int64_t id;
+    const char *username;
+    const char *first_name;
+    const char *last_name;
+    const char *email;
+    const char *mobile;
+    int enabled;
+    int read_only;
+    int is_admin;
+    const char *domain;
+    const char *auth_authority;
+    apr_time_t last_logon;            /* 0: never */
+    apr_time_t last_password_change;  /* 0: never */
+    apr_time_t created;
+    apr_time_t updated;
+    const char *password_hash;
+    infor_prefs prefs;
+} infor_user;
+
+typedef struct {
+    apr_int64_t user_id;
+    apr_time_t created;
+    apr_time_t expires;
+    const char *lang;
+} infor_session;
+
+/* Once per process, before any connection is attached. */
+apr_status_t infor_store_init(apr_pool_t *p);
+
+/* Readies a connection once: pragmas, schema, statements.  conn_pool lives
+ * as long as the connection.  Cheap when already done. */
+apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool);
+int infor_store_attached(const infor_db *db);
+
+apr_status_t infor_store_begin(infor_db *db);
+apr_status_t infor_store_commit(infor_db *db);
+void infor_store_rollback(infor_db *db);
+
+/* "ID:<n>" names a user by id; anything else is a user name (any case). */
+apr_status_t infor_store_user_find(infor_db *db, const char *name,
+                                   infor_user **out);
+apr_status_t infor_store_user_by_id(infor_db *db, apr_int64_t id,
+                                    infor_user **out);
+/* APR_EEXIST when the name is taken (in any letter case). */
+apr_status_t infor_store_user_create(infor_db *db, const infor_user *u,
+                                     apr_time_t now, apr_int64_t *id_out);
+apr_status_t infor_store_user_set_password(infor_db *db, apr_int64_t id,
+                                           const char *hash, apr_time_t now);
+/* NULL keeps the stored value; "" clears it. */
+apr_status_t infor_store_user_set_contact(infor_db *db, apr_int64_t id,
+                                          const char *email,
+                                          const char *mobile, apr_time_t now);
+apr_status_t infor_store_user_set_logon(infor_db *db, apr_int64_t id,
+                                        apr_time_t now);
+/* Every user, by id; an array of infor_user *. */
+apr_status_t infor_store_user_list(infor_db *db, apr_array_header_t **out);
+apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n);
+
+apr_status_t infor_store_session_create(infor_db *db, const char *key,
+                                        apr_int64_t user_id, apr_time_t now,
+                                        apr_time_t expires, const char *lang);
+/* The session under key, with its user; *s and *u NULL when none. */
+apr_status_t infor_store_session_get(infor_db *db, const char *key,
+                                     infor_session **s, infor_user **u);
+apr_status_t infor_store_session_extend(infor_db *db, const char *key,
+                                        apr_time_t expires);
+apr_status_t infor_store_session_delete(infor_db *db, const char *key);
+apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now);
+
+#endif /* INFOR_STORE_H */

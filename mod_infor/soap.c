@@ -1,0 +1,285 @@
+/*
+ * mod_infor: SOAP envelopes in and out.  The only file that includes
+ * libxml2.  Parsing is locked down: no DTD (a DOCTYPE stops the parse),
+ * no entity expansion, no network.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include <apr_strings.h>
+#include <apr_lib.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+
+#include "infor_soap.h"
+
+#define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
+
+void infor_soap_init(void)
+{
+    xmlInitParser();
+}
+
+static apr_status_t free_doc(void *doc)
+{
+    xmlFreeDoc(doc);
+    return APR_SUCCESS;
+}
+
+/* SAX callback for <!DOCTYPE ...>: refuse the document there and then,
+ * before any entity declaration is read. */
+static void refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *eid,
+                       const xmlChar *sid)
+{
+    xmlParserCtxtPtr c = ctx;
+    (void)name;
+    (void)eid;
+    (void)sid;
+    c->_private = (void *)refuse_dtd;
+    xmlStopParser(c);
+}
+
+static xmlDocPtr parse(apr_pool_t *p, const char *body, apr_size_t len,
+                       const char **why)
+{
+    xmlParserCtxtPtr c;
+    xmlDocPtr doc = NULL;
+
+    if (len > INT_MAX) {
+        *why = "request too large";
+        return NULL;
+    }
+    c = xmlCreateMemoryParserCtxt(body, (int)len);
+    if (!c) {
+        *why = "cannot parse";
+        return NULL;
+    }
+    c->sax->internalSubset = refuse_dtd;
+    xmlCtxtUseOptions(c, XML_PARSE_NONET | XML_PARSE_NOERROR
+                         | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    xmlParseDocument(c);
+    doc = c->myDoc;
+    c->myDoc = NULL;
+    if (doc) {
+        apr_pool_cleanup_register(p, doc, free_doc, apr_pool_cleanup_null);
+    }
+    if (c->_private == (void *)refuse_dtd) {
+        *why = "DTDs are not allowed in SOAP messages";
+        doc = NULL;
+    }
+    else if (!c->wellFormed || !doc) {
+        *why = "the request is not well-formed XML";
+        doc = NULL;
+    }
+    xmlFreeParserCtxt(c);
+    return doc;
+}
+
+static int in_ns(const xmlNode *n, const char *ns)
+{
+    return n->ns && n->ns->href && strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+static xmlNodePtr first_element(xmlNodePtr n)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+static int is_nil(xmlNodePtr n)
+{
+    xmlChar *v = xmlGetNsProp(n, (const xmlChar *)"nil",
+                              (const xmlChar *)XSI_NS);
+    int nil = v && (strcmp((const char *)v, "true") == 0
+                    || strcmp((const char *)v, "1") == 0);
+    xmlFree(v);
+    return nil;
+}
+
+static infor_error *fault(apr_pool_t *p, const char *msg)
+{
+    return infor_client_error(p, 400, msg);
+}
+
+/* The method named by a SOAPAction: "http://tempuri.org/NAME", quoted or
+ * not.  Returns "" when no action is given. */
+static const char *action_method(apr_pool_t *p, const char *action)
+{
+    apr_size_t n;
+
+    if (!action) {
+        return "";
+    }
+    while (apr_isspace(*action)) {
+        action++;
+    }
+    n = strlen(action);
+    while (n && apr_isspace(action[n - 1])) {
+        n--;
+    }
+    if (n >= 2 && action[0] == '"' && action[n - 1] == '"') {
+        action++;
+        n -= 2;
+    }
+    action = apr_pstrndup(p, action, n);
+    if (strncmp(action, INFOR_NS, sizeof(INFOR_NS) - 1) == 0) {
+        return action + sizeof(INFOR_NS) - 1;
+    }
+    return action;
+}
+
+infor_error *infor_soap_decode(apr_pool_t *p, const char *body,
+                               apr_size_t len, const char *action,
+                               infor_call *call)
+{
+    const char *env_ns = call->binding == INFOR_BIND_SOAP12
+                         ? INFOR_SOAP12_NS : INFOR_SOAP11_NS;
+    const char *why = NULL, *named;
+    const infor_op *op;
+    xmlDocPtr doc;
+    xmlNodePtr env, n, method;
+    int seen[INFOR_MAX_PARAMS] = { 0 };
+
+    doc = parse(p, body, len, &why);
+    if (!doc) {
+        return fault(p, apr_pstrcat(p, "Invalid SOAP request: ", why, ".",
+                                    NULL));
+    }
+    env = xmlDocGetRootElement(doc);
+    if (!env || strcmp((const char *)env->name, "Envelope") != 0
+        || !in_ns(env, env_ns)) {
+        return fault(p, apr_psprintf(p, "Invalid SOAP request: the document "
+                     "is not a SOAP %s envelope.",
+                     call->binding == INFOR_BIND_SOAP12 ? "1.2" : "1.1"));
+    }
+    for (n = first_element(env->children); n; n = first_element(n->next)) {
+        if (strcmp((const char *)n->name, "Body") == 0 && in_ns(n, env_ns)) {
+            break;
+        }
+    }
+    method = n ? first_element(n->children) : NULL;
+    if (!method) {
+        return fault(p, "Invalid SOAP request: the envelope has no Body "
+                        "with a method element.");
+    }
+    if (!in_ns(method, INFOR_NS)) {
+        return fault(p, apr_psprintf(p, "Invalid SOAP request: the method "
+                     "element must be in the namespace " INFOR_NS "."));
+    }
+
+    named = action_method(p, action);
+    if (*named && !infor_op_find(named)) {
+        return fault(p, apr_psprintf(p, "Server did not recognize the value "
+                     "of HTTP Header SOAPAction: %s.",
+                     apr_pstrndup(p, action, 200)));
+    }
+    op = infor_op_find((const char *)method->name);
+    if (!op) {
+        return fault(p, apr_psprintf(p, "Server did not recognize the "
+                     "request element: %s.",
+                     apr_pstrndup(p, (const char *)method->name, 200)));
+    }
+    if (*named && strcasecmp(named, op->name) != 0) {
+        return fault(p, apr_psprintf(p, "The SOAPAction %s does not match "
+                     "the request element %s.", apr_pstrndup(p, named, 200),
+                     op->name));
+    }
+    call->op = op;
+
+    /* Parameters by local name, any case; the first occurrence wins.  An
+     * omitted element or xsi:nil stays NULL (null); <x/> is "". */
+    for (n = first_element(method->children); n;
+         n = first_element(n->next)) {
+        int i;
+        xmlChar *text;
+
+        if (!in_ns(n, INFOR_NS)) {
+            continue;
+        }
+        i = infor_op_param(op, (const char *)n->name);
+        if (i < 0 || seen[i]) {
+            continue;
+        }
+        seen[i] = 1;
+        if (is_nil(n)) {
+            continue;
+        }
+        text = xmlNodeGetContent(n);
+        call->args[i] = apr_pstrdup(p, text ? (const char *)text : "");
+        xmlFree(text);
+    }
+    return NULL;
+}
+
+static void open_envelope(infor_buf *b, infor_binding binding)
+{
+    infor_buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                      "<soap:Envelope xmlns:soap=\"");
+    infor_buf_puts(b, binding == INFOR_BIND_SOAP12 ? INFOR_SOAP12_NS
+                                                   : INFOR_SOAP11_NS);
+    infor_buf_puts(b, "\" xmlns:xsi=\"" XSI_NS "\""
+                      " xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">"
+                      "<soap:Body>");
+}
+
+static void close_envelope(infor_buf *b)
+{
+    infor_buf_puts(b, "</soap:Body></soap:Envelope>");
+}
+
+void infor_soap_write_result(infor_buf *b, infor_binding binding,
+                             const infor_op *op, const infor_elem *result)
+{
+    open_envelope(b, binding);
+    infor_buf_puts(b, "<");
+    infor_buf_puts(b, op->name);
+    infor_buf_puts(b, "Response xmlns=\"" INFOR_NS "\"><");
+    infor_buf_puts(b, op->name);
+    infor_buf_puts(b, "Result>");
+    infor_xml_write(b, result, 1);
+    infor_buf_puts(b, "</");
+    infor_buf_puts(b, op->name);
+    infor_buf_puts(b, "Result></");
+    infor_buf_puts(b, op->name);
+    infor_buf_puts(b, "Response>");
+    close_envelope(b);
+}
+
+void infor_soap_write_fault(infor_buf *b, infor_binding binding,
+                            const infor_error *e)
+{
+    int client = e->kind == INFOR_E_CLIENT;
+
+    open_envelope(b, binding);
+    if (binding == INFOR_BIND_SOAP12) {
+        infor_buf_puts(b, "<soap:Fault><soap:Code><soap:Value>");
+        infor_buf_puts(b, client ? "soap:Sender" : "soap:Receiver");
+        infor_buf_puts(b, "</soap:Value></soap:Code><soap:Reason>"
+                          "<soap:Text xml:lang=\"en\">");
+        infor_xml_escape(b, e->message);
+        infor_buf_puts(b, "</soap:Text></soap:Reason><soap:Detail />"
+                          "</soap:Fault>");
+    }
+    else {
+        infor_buf_puts(b, "<soap:Fault><faultcode>");
+        infor_buf_puts(b, client ? "soap:Client" : "soap:Server");
+        infor_buf_puts(b, "</faultcode><faultstring>");
+        infor_xml_escape(b, e->message);
+        infor_buf_puts(b, "</faultstring><detail /></soap:Fault>");
+    }
+    close_envelope(b);
+}
+
+int infor_soap_fault_status(infor_binding binding, const infor_error *e)
+{
+    if (binding == INFOR_BIND_SOAP12 && e->kind == INFOR_E_CLIENT) {
+        return 400;
+    }
+    return 500;
+}

@@ -1,0 +1,42 @@
+package InforTest::Paths;
+# Where the test database lives, shared by t/TEST.PL and the tests.
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use Digest::MD5 qw(md5_hex);
+use File::Basename qw(dirname);
+use File::Path qw(make_path remove_tree);
+
+my $top = abs_path(dirname(__FILE__) . '/../../..');
+
+sub top { $top }
+
+# One directory per checkout, so two checkouts never share a database.
+sub data_dir { '/tmp/mod_infor-test-' . substr(md5_hex($top), 0, 10) }
+
+sub db_path { data_dir() . '/infor.db' }
+
+sub child_ids {
+    my $user  = $ENV{APACHE_TEST_USER}  || 'nobody';
+    my $group = $ENV{APACHE_TEST_GROUP} || 'nogroup';
+    return ((getpwnam $user)[2], (getgrnam $group)[2]);
+}
+
+sub fresh_data_dir {
+    my $dir = data_dir();
+    remove_tree($dir);
+    make_path($dir, { mode => 0755 });
+    give_to_children();
+}
+
+# Files that root (the test client, inforadm) created must stay writable
+# for httpd's children.
+sub give_to_children {
+    return unless $> == 0;
+    my ($uid, $gid) = child_ids();
+    my $dir = data_dir();
+    chown $uid, $gid, $dir, grep { -e } map { "$dir/infor.db$_" } '', '-wal', '-shm';
+}
+
+1;
