@@ -42,7 +42,7 @@ INFORADM = mod_infor/inforadm
 UNIT_SRC = $(wildcard t/unit/*_test.c)
 UNIT_BIN = $(UNIT_SRC:t/unit/%_test.c=t/unit/bin/%.t)
 
-.PHONY: all deps test unit apache-test check-directives run install clean
+.PHONY: all deps test unit lint apache-test check-directives run install clean
 
 all: deps
 	@$(MAKE) --no-print-directory $(MODULE) $(INFORADM)
@@ -71,6 +71,13 @@ unit: all
 	@$(MAKE) --no-print-directory $(UNIT_BIN)
 	prove --exec '' $(UNIT_BIN)
 
+# APR's own idiom ends variadic string lists with a bare NULL.
+lint:
+	cppcheck --error-exitcode=1 --quiet --std=c99 --inline-suppr \
+	    --enable=warning,style,performance,portability \
+	    --suppress=missingIncludeSystem --suppress=varFuncNullUB \
+	    -D'APLOGNO(n)=' -Iinclude mod_infor/*.c $(UNIT_SRC)
+
 check-directives:
 	t/check_directives.sh
 
@@ -78,7 +85,7 @@ apache-test: all
 	perl t/TEST.PL -clean >/dev/null 2>&1 || true
 	perl t/TEST.PL
 
-test: unit check-directives apache-test
+test: unit lint check-directives apache-test
 
 run: all
 	conf/run.sh

@@ -4,6 +4,7 @@
  * must create the first account before any ticket can (as htpasswd serves
  * mod_authn_file).  Passwords are read from standard input.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,17 @@ static void usage(void)
         progname, INFOR_BCRYPT_COST);
 }
 
-static int die(const char *fmt, const char *a, const char *b)
+static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "inforadm: message" and returns the failure exit status. */
+static int die(const char *fmt, ...)
 {
+    va_list ap;
+
     fprintf(stderr, "%s: ", progname);
-    fprintf(stderr, fmt, a, b);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputc('\n', stderr);
     return EXIT_FAILURE;
 }
@@ -106,7 +114,7 @@ static int cmd_useradd(infor_db *db, apr_pool_t *p, int cost, int argc,
         return EXIT_FAILURE;
     }
     if (strncasecmp(u.username, "ID:", 3) == 0) {
-        return die("a user name may not start with ID:", NULL, NULL);
+        return die("a user name may not start with ID:");
     }
     for (i = 1; i < argc; i++) {
         const char **field = NULL;
@@ -138,18 +146,18 @@ static int cmd_useradd(infor_db *db, apr_pool_t *p, int cost, int argc,
     }
     pw = read_password(p);
     if (!pw || !*pw) {
-        return die("no password on standard input", NULL, NULL);
+        return die("no password on standard input");
     }
     u.password_hash = infor_password_hash(p, pw, cost);
     if (!u.password_hash) {
-        return die("cannot hash the password", NULL, NULL);
+        return die("cannot hash the password");
     }
     rv = infor_store_user_create(db, &u, apr_time_now(), &id);
     if (rv == APR_EEXIST) {
-        return die("user %s already exists", u.username, NULL);
+        return die("user %s already exists", u.username);
     }
     if (rv != APR_SUCCESS) {
-        return die("cannot add the user: %s", db->errmsg, NULL);
+        return die("cannot add the user: %s", db->errmsg);
     }
     printf("added user %s (id %" APR_INT64_T_FMT ")%s\n", u.username, id,
            u.is_admin ? " as an administrator" : "");
@@ -167,22 +175,22 @@ static int cmd_passwd(infor_db *db, apr_pool_t *p, int cost, int argc,
         return EXIT_USAGE;
     }
     if (infor_store_user_find(db, argv[0], &u) != APR_SUCCESS) {
-        return die("cannot read the user: %s", db->errmsg, NULL);
+        return die("cannot read the user: %s", db->errmsg);
     }
     if (!u) {
-        return die("no such user: %s", argv[0], NULL);
+        return die("no such user: %s", argv[0]);
     }
     pw = read_password(p);
     if (!pw || !*pw) {
-        return die("no password on standard input", NULL, NULL);
+        return die("no password on standard input");
     }
     hash = infor_password_hash(p, pw, cost);
     if (!hash) {
-        return die("cannot hash the password", NULL, NULL);
+        return die("cannot hash the password");
     }
     if (infor_store_user_set_password(db, u->id, hash, apr_time_now())
         != APR_SUCCESS) {
-        return die("cannot set the password: %s", db->errmsg, NULL);
+        return die("cannot set the password: %s", db->errmsg);
     }
     printf("password changed for %s\n", u->username);
     return EXIT_SUCCESS;
@@ -194,7 +202,7 @@ static int cmd_list(infor_db *db, apr_pool_t *p)
     int i;
 
     if (infor_store_user_list(db, &users) != APR_SUCCESS) {
-        return die("cannot list users: %s", db->errmsg, NULL);
+        return die("cannot list users: %s", db->errmsg);
     }
     printf("ID\tUSERNAME\tADMIN\tENABLED\tEMAIL\tMOBILE\tLASTLOGON\n");
     for (i = 0; i < users->nelts; i++) {
@@ -232,7 +240,7 @@ int main(int argc, const char *const *argv)
         case 'C':
             cost = atoi(arg);
             if (cost < 4 || cost > 31) {
-                return die("-C: the bcrypt cost is 4 to 31", NULL, NULL);
+                return die("-C: the bcrypt cost is 4 to 31");
             }
             break;
         case 'h': usage(); return EXIT_SUCCESS;
@@ -258,15 +266,14 @@ int main(int argc, const char *const *argv)
     if (strcmp(driver_name, "sqlite3") == 0
         && apr_stat(&fi, params, APR_FINFO_TYPE, pool) != APR_SUCCESS
         && !create) {
-        return die("database %s does not exist (-c creates it)", params,
-                   NULL);
+        return die("database %s does not exist (-c creates it)", params);
     }
     memset(&db, 0, sizeof(db));
     db.driver = driver;
     db.pool = pool;
     db.prepared = apr_hash_make(pool);
     if (apr_dbd_open(driver, pool, params, &db.handle) != APR_SUCCESS) {
-        return die("cannot open database %s", params, NULL);
+        return die("cannot open database %s", params);
     }
     if (infor_store_init(pool) != APR_SUCCESS
         || infor_store_attach(&db, pool) != APR_SUCCESS) {
@@ -288,7 +295,7 @@ int main(int argc, const char *const *argv)
     else {
         apr_int64_t n = 0;
         if (infor_store_admin_count(&db, &n) != APR_SUCCESS) {
-            rc = die("cannot count administrators: %s", db.errmsg, NULL);
+            rc = die("cannot count administrators: %s", db.errmsg);
         }
         else {
             rc = n > 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -87,8 +87,6 @@ static infor_error *read_body(request_rec *r, apr_off_t max,
                               const char **out, apr_size_t *len)
 {
     infor_buf b;
-    char chunk[8192];
-    long n;
 
     if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK) {
         return infor_client_error(r->pool, 400, "Unreadable request body.");
@@ -99,6 +97,9 @@ static infor_error *read_body(request_rec *r, apr_off_t max,
     infor_buf_init(&b, r->pool, r->remaining > 0
                    ? (apr_size_t)r->remaining + 1 : 8192);
     if (ap_should_client_block(r)) {
+        char chunk[8192];
+        long n;
+
         while ((n = ap_get_client_block(r, chunk, sizeof(chunk))) > 0) {
             if ((apr_off_t)(b.len + n) > max) {
                 return infor_client_error(r->pool, 413,

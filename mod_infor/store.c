@@ -14,6 +14,18 @@
 #include "infor.h"
 #include "infor_store.h"
 
+/* SQLite's busy timeouts.  apr_dbd's sqlite3 driver holds one mutex for
+ * the whole process around every call, and keeps holding it while SQLite
+ * waits for a lock.  A thread waiting there for a lock that another thread
+ * of the same process holds therefore blocks that thread from finishing
+ * (and releasing the lock) until the timeout ends.  So requests wait only
+ * briefly inside SQLite, and longer waits go to the driver's own retry
+ * loop, which sleeps with the mutex released.  Readying a connection
+ * (schema check, prepares, which the driver does not retry) may wait
+ * longer. */
+#define ATTACH_BUSY_MS "5000"
+#define RUN_BUSY_MS    "50"
+
 /* Marks a connection whose statements are prepared. */
 #define READY_LABEL "infor_ready"
 
@@ -383,7 +395,7 @@ apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool)
     if (db->is_sqlite) {
         /* Per connection: wait for other writers instead of failing, and
          * let ON DELETE CASCADE work. */
-        rv = exec(db, "PRAGMA busy_timeout = 10000", NULL);
+        rv = exec(db, "PRAGMA busy_timeout = " ATTACH_BUSY_MS, NULL);
         if (rv == APR_SUCCESS) {
             rv = exec(db, "PRAGMA foreign_keys = ON", NULL);
         }
@@ -398,6 +410,8 @@ apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool)
             apr_thread_mutex_lock(schema_mutex);
         }
 #endif
+        /* Checked again under the lock: another thread may have done it. */
+        // cppcheck-suppress identicalInnerCondition
         if (!schema_checked) {
             if (db->is_sqlite) {
                 /* A property of the file: readers and writers in several
@@ -429,6 +443,11 @@ apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool)
             return fail(db, rv, stmts[i].label);
         }
         apr_hash_set(db->prepared, stmts[i].label, APR_HASH_KEY_STRING, st);
+    }
+    if (db->is_sqlite
+        && (rv = exec(db, "PRAGMA busy_timeout = " RUN_BUSY_MS, NULL))
+           != APR_SUCCESS) {
+        return rv;
     }
     apr_hash_set(db->prepared, READY_LABEL, APR_HASH_KEY_STRING, "");
     return APR_SUCCESS;

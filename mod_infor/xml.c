@@ -138,10 +138,11 @@ static apr_size_t xml_char_len(const unsigned char *s, apr_size_t n)
 int infor_text_ok(const char *s, apr_size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
-    apr_size_t i = 0, n;
+    apr_size_t i = 0;
 
     while (i < len) {
-        if ((n = xml_char_len(u + i, len - i)) == 0) {
+        apr_size_t n = xml_char_len(u + i, len - i);
+        if (n == 0) {
             return 0;
         }
         i += n;
@@ -152,10 +153,11 @@ int infor_text_ok(const char *s, apr_size_t len)
 void infor_xml_escape(infor_buf *b, const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
-    apr_size_t len = strlen(s), i = 0, run = 0, n;
+    apr_size_t len = strlen(s), i = 0, run = 0;
 
     while (i < len) {
         const char *ent = NULL;
+        apr_size_t n;
         switch (u[i]) {
         case '&': ent = "&amp;"; break;
         case '<': ent = "&lt;"; break;
