@@ -28,7 +28,8 @@ APREQ_CFLAGS = $(shell apreq2-config --includes)
 APREQ_LIBS   = $(shell apreq2-config --link-ld)
 
 # Pure APR code, shared by the module, inforadm and the unit tests.
-CORE_SRC = mod_infor/store.c mod_infor/xml.c mod_infor/guid.c \
+CORE_SRC = mod_infor/store.c mod_infor/store_user.c \
+           mod_infor/store_session.c mod_infor/xml.c mod_infor/guid.c \
            mod_infor/password.c
 OPS_SRC  = mod_infor/dispatch.c mod_infor/ops_table.c \
            mod_infor/ops_session.c mod_infor/ops_user.c mod_infor/soap.c

@@ -48,6 +48,7 @@ infor_error *infor_error_make(apr_pool_t *p, infor_error_kind kind,
 #define INFOR_ERR_NO_TICKETS  "[902] Ticket generation not allowed"
 #define INFOR_ERR_NO_USER     "User not found"
 #define INFOR_ERR_DENIED      "Access denied"
+#define INFOR_ERR_NAME_TAKEN  "Username already exists"
 
 /* ------------------------------------------------------- result elements */
 

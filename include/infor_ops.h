@@ -110,6 +110,13 @@ infor_elem *infor_dispatch(apr_pool_t *p, const infor_settings *settings,
 infor_elem *infor_result_error(apr_pool_t *p, const infor_op *op,
                                const infor_error *e);
 
+/* The audit record of this call: the method, the caller, the client. */
+void infor_ctx_audit(const infor_ctx *ctx, infor_audit *a);
+/* Applies a change to u with its audit row; the errors a change can have
+ * ("Username already exists", SystemError) come back as infor_error. */
+infor_error *infor_change_user(infor_ctx *ctx, const infor_user *u,
+                               const infor_user_change *c);
+
 /* Operation handlers. */
 infor_error *infor_op_authenticate_user(infor_ctx *ctx);
 infor_error *infor_op_logout(infor_ctx *ctx);

@@ -15,10 +15,11 @@
 
 #include <apr_pools.h>
 #include <apr_hash.h>
+#include <apr_tables.h>
 #include <apr_time.h>
 #include <apr_dbd.h>
 
-#define INFOR_SCHEMA_VERSION 1
+#define INFOR_SCHEMA_VERSION 2
 
 typedef struct {
     const apr_dbd_driver_t *driver;
@@ -66,6 +67,64 @@ typedef struct {
     const char *lang;
 } infor_session;
 
+/* Who changes an account, written to the audit trail in the same
+ * transaction as the change. */
+typedef struct {
+    const char *action;       /* the method, e.g. "CreateUser" */
+    apr_int64_t actor_id;     /* 0 when no user acts (inforadm) */
+    const char *actor_name;
+    const char *client;       /* client address, or "inforadm" */
+} infor_audit;
+
+/* A change to an account: NULL strings and -1 numbers keep the stored
+ * value.  Setting password_hash also stamps last_password_change. */
+typedef struct {
+    const char *username;
+    const char *first_name;
+    const char *last_name;
+    const char *email;
+    const char *mobile;
+    const char *auth_authority;
+    const char *password_hash;
+    const char *language;
+    const char *default_portal;
+    const char *email_type;
+    int enabled;
+    int read_only;
+    int show_archives;
+    int show_hiddens;
+    int notification;
+    int attach_document;
+} infor_user_change;
+
+void infor_user_change_init(infor_user_change *c);
+
+/* A page of a filtered, sorted user list (GetAllUsers*). */
+typedef struct {
+    const char *first_name;   /* "contains" filters; NULL or "" for none */
+    const char *last_name;
+    const char *username;
+    const char *email;
+    const char *auth_authority;
+    const char *domain;
+    int status;               /* -1 all, 0 disabled, 1 enabled */
+    int type;                 /* -1 all, 1 authors, 2 read-only */
+    int sort_by;              /* 0..8, as GetAllUsers1 documents */
+    int ascending;
+    apr_int64_t offset;
+    apr_int64_t limit;        /* < 0: no limit */
+} infor_user_query;
+
+typedef struct {
+    apr_time_t at;
+    const char *actor_name;
+    const char *action;
+    apr_int64_t target_id;
+    const char *target_name;
+    const char *fields;
+    const char *client;
+} infor_audit_row;
+
 /* Once per process, before any connection is attached. */
 apr_status_t infor_store_init(apr_pool_t *p);
 
@@ -83,19 +142,45 @@ apr_status_t infor_store_user_find(infor_db *db, const char *name,
                                    infor_user **out);
 apr_status_t infor_store_user_by_id(infor_db *db, apr_int64_t id,
                                     infor_user **out);
-/* APR_EEXIST when the name is taken (in any letter case). */
+/* Account changes.  Each is one transaction holding the change and its
+ * audit row.  APR_EEXIST when a new name is taken (in any letter case). */
 apr_status_t infor_store_user_create(infor_db *db, const infor_user *u,
-                                     apr_time_t now, apr_int64_t *id_out);
-apr_status_t infor_store_user_set_password(infor_db *db, apr_int64_t id,
-                                           const char *hash, apr_time_t now);
-/* NULL keeps the stored value; "" clears it. */
-apr_status_t infor_store_user_set_contact(infor_db *db, apr_int64_t id,
-                                          const char *email,
-                                          const char *mobile, apr_time_t now);
+                                     apr_time_t now, const infor_audit *a,
+                                     apr_int64_t *id_out);
+apr_status_t infor_store_user_update(infor_db *db, const infor_user *u,
+                                     const infor_user_change *c,
+                                     apr_time_t now, const infor_audit *a);
+/* Also drops the user's sessions and reset code. */
+apr_status_t infor_store_user_delete(infor_db *db, const infor_user *u,
+                                     apr_time_t now, const infor_audit *a);
+/* Not an account change: no audit row. */
 apr_status_t infor_store_user_set_logon(infor_db *db, apr_int64_t id,
                                         apr_time_t now);
 /* Every user, by id; an array of infor_user *. */
 apr_status_t infor_store_user_list(infor_db *db, apr_array_header_t **out);
+/* One page of a query, and the number of matches on all pages. */
+apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
+                                    apr_array_header_t **out,
+                                    apr_int64_t *total);
+/* Users with this email address (any case), by id. */
+apr_status_t infor_store_users_by_email(infor_db *db, const char *email,
+                                        apr_array_header_t **out);
+
+/* Password reset codes, kept as keys (see infor_ticket_key), one per
+ * user.  *key is NULL when the user has none. */
+apr_status_t infor_store_reset_set(infor_db *db, apr_int64_t user_id,
+                                   const char *key, apr_time_t expires);
+apr_status_t infor_store_reset_get(infor_db *db, apr_int64_t user_id,
+                                   const char **key, apr_time_t *expires);
+/* A password change that uses up the reset code, as one transaction. */
+apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
+                                   const char *hash, apr_time_t now,
+                                   const infor_audit *a);
+
+/* The audit trail, oldest first; with a name, only rows about that user
+ * (by current id, or by the name it had). */
+apr_status_t infor_store_audit_list(infor_db *db, const char *name,
+                                    apr_array_header_t **out);
 apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n);
 
 apr_status_t infor_store_session_create(infor_db *db, const char *key,
@@ -108,5 +193,7 @@ apr_status_t infor_store_session_extend(infor_db *db, const char *key,
                                         apr_time_t expires);
 apr_status_t infor_store_session_delete(infor_db *db, const char *key);
 apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now);
+apr_status_t infor_store_session_set_lang(infor_db *db, const char *key,
+                                          const char *lang);
 
 #endif /* INFOR_STORE_H */

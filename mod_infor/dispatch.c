@@ -164,6 +164,31 @@ infor_elem *infor_result_error(apr_pool_t *p, const infor_op *op,
     return r;
 }
 
+void infor_ctx_audit(const infor_ctx *ctx, infor_audit *a)
+{
+    a->action = ctx->call->op->name;
+    a->actor_id = ctx->caller ? ctx->caller->id : 0;
+    a->actor_name = ctx->caller ? ctx->caller->username : "";
+    a->client = ctx->call->client_ip ? ctx->call->client_ip : "";
+}
+
+infor_error *infor_change_user(infor_ctx *ctx, const infor_user *u,
+                               const infor_user_change *c)
+{
+    infor_audit a;
+    apr_status_t rv;
+
+    infor_ctx_audit(ctx, &a);
+    rv = infor_store_user_update(ctx->db, u, c, ctx->now, &a);
+    if (rv == APR_EEXIST) {
+        return infor_app_error(ctx->pool, INFOR_ERR_NAME_TAKEN);
+    }
+    if (rv != APR_SUCCESS) {
+        return infor_server_error(ctx->pool, ctx->db->errmsg);
+    }
+    return NULL;
+}
+
 infor_elem *infor_dispatch(apr_pool_t *p, const infor_settings *settings,
                            infor_db *db, const infor_call *call,
                            const char **user_out, infor_error **err)

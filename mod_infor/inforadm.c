@@ -41,6 +41,7 @@ static void usage(void)
         "               [--mobile M]   add an account; password on stdin\n"
         "  passwd NAME                 set a password; password on stdin\n"
         "  list                        list the accounts\n"
+        "  audit [NAME]                the audit trail, or a user's part\n"
         "  has-admin                   exit 0 if an administrator exists,\n"
         "                              1 if none\n",
         progname, INFOR_BCRYPT_COST);
@@ -93,10 +94,18 @@ static int check_text(const char *what, const char *s)
     return 1;
 }
 
+/* inforadm's changes stand in the audit trail like any other. */
+static infor_audit audit_as(const char *action)
+{
+    infor_audit a = { action, 0, "", "inforadm" };
+    return a;
+}
+
 static int cmd_useradd(infor_db *db, apr_pool_t *p, int cost, int argc,
                        const char *const *argv)
 {
     infor_user u;
+    infor_audit audit;
     const char *pw;
     apr_int64_t id = 0;
     apr_status_t rv;
@@ -152,7 +161,8 @@ static int cmd_useradd(infor_db *db, apr_pool_t *p, int cost, int argc,
     if (!u.password_hash) {
         return die("cannot hash the password");
     }
-    rv = infor_store_user_create(db, &u, apr_time_now(), &id);
+    audit = audit_as("inforadm useradd");
+    rv = infor_store_user_create(db, &u, apr_time_now(), &audit, &id);
     if (rv == APR_EEXIST) {
         return die("user %s already exists", u.username);
     }
@@ -168,7 +178,9 @@ static int cmd_passwd(infor_db *db, apr_pool_t *p, int cost, int argc,
                       const char *const *argv)
 {
     infor_user *u = NULL;
-    const char *pw, *hash;
+    const char *pw;
+    infor_user_change c;
+    infor_audit audit;
 
     if (argc != 1) {
         usage();
@@ -184,11 +196,13 @@ static int cmd_passwd(infor_db *db, apr_pool_t *p, int cost, int argc,
     if (!pw || !*pw) {
         return die("no password on standard input");
     }
-    hash = infor_password_hash(p, pw, cost);
-    if (!hash) {
+    infor_user_change_init(&c);
+    c.password_hash = infor_password_hash(p, pw, cost);
+    if (!c.password_hash) {
         return die("cannot hash the password");
     }
-    if (infor_store_user_set_password(db, u->id, hash, apr_time_now())
+    audit = audit_as("inforadm passwd");
+    if (infor_store_user_update(db, u, &c, apr_time_now(), &audit)
         != APR_SUCCESS) {
         return die("cannot set the password: %s", db->errmsg);
     }
@@ -212,6 +226,31 @@ static int cmd_list(infor_db *db, apr_pool_t *p)
                u->username, u->is_admin ? "yes" : "no",
                u->enabled ? "yes" : "no", u->email, u->mobile,
                *logon ? logon : "-");
+    }
+    return EXIT_SUCCESS;
+}
+
+static int cmd_audit(infor_db *db, apr_pool_t *p, int argc,
+                     const char *const *argv)
+{
+    apr_array_header_t *rows = NULL;
+    int i;
+
+    if (argc > 1) {
+        usage();
+        return EXIT_USAGE;
+    }
+    if (infor_store_audit_list(db, argc ? argv[0] : NULL, &rows)
+        != APR_SUCCESS) {
+        return die("cannot read the audit trail: %s", db->errmsg);
+    }
+    printf("TIME\tACTOR\tACTION\tUSERID\tUSERNAME\tFIELDS\tCLIENT\n");
+    for (i = 0; i < rows->nelts; i++) {
+        const infor_audit_row *a = APR_ARRAY_IDX(rows, i, infor_audit_row *);
+        printf("%sZ\t%s\t%s\t%" APR_INT64_T_FMT "\t%s\t%s\t%s\n",
+               infor_time_user(p, a->at), *a->actor_name ? a->actor_name : "-",
+               a->action, a->target_id, a->target_name,
+               *a->fields ? a->fields : "-", *a->client ? a->client : "-");
     }
     return EXIT_SUCCESS;
 }
@@ -252,7 +291,8 @@ int main(int argc, const char *const *argv)
     }
     cmd = argv[opt->ind];
     if (strcmp(cmd, "useradd") && strcmp(cmd, "passwd")
-        && strcmp(cmd, "list") && strcmp(cmd, "has-admin")) {
+        && strcmp(cmd, "list") && strcmp(cmd, "has-admin")
+        && strcmp(cmd, "audit")) {
         fprintf(stderr, "%s: unknown command %s\n", progname, cmd);
         usage();
         return EXIT_USAGE;
@@ -291,6 +331,9 @@ int main(int argc, const char *const *argv)
     }
     else if (strcmp(cmd, "list") == 0) {
         rc = cmd_list(&db, pool);
+    }
+    else if (strcmp(cmd, "audit") == 0) {
+        rc = cmd_audit(&db, pool, argc, argv);
     }
     else {
         apr_int64_t n = 0;

@@ -62,11 +62,12 @@ infor_error *infor_op_get_user(infor_ctx *ctx)
 static infor_error *set_contact(infor_ctx *ctx, const char *email,
                                 const char *mobile)
 {
-    if (infor_store_user_set_contact(ctx->db, ctx->target->id, email, mobile,
-                                     ctx->now) != APR_SUCCESS) {
-        return infor_server_error(ctx->pool, ctx->db->errmsg);
-    }
-    return NULL;
+    infor_user_change c;
+
+    infor_user_change_init(&c);
+    c.email = email;
+    c.mobile = mobile;
+    return infor_change_user(ctx, ctx->target, &c);
 }
 
 infor_error *infor_op_update_contact_info(infor_ctx *ctx)

@@ -108,7 +108,9 @@ static infor_error *fault(apr_pool_t *p, const char *msg)
 }
 
 /* The method named by a SOAPAction: "http://tempuri.org/NAME", quoted or
- * not.  Returns "" when no action is given. */
+ * not.  Returns "" when no action is given (absent, or the empty "" that
+ * SOAP 1.1 allows); an action naming no method comes back as given, so
+ * that it is refused. */
 static const char *action_method(apr_pool_t *p, const char *action)
 {
     apr_size_t n;
@@ -128,7 +130,8 @@ static const char *action_method(apr_pool_t *p, const char *action)
         n -= 2;
     }
     action = apr_pstrndup(p, action, n);
-    if (strncmp(action, INFOR_NS, sizeof(INFOR_NS) - 1) == 0) {
+    if (strncmp(action, INFOR_NS, sizeof(INFOR_NS) - 1) == 0
+        && action[sizeof(INFOR_NS) - 1]) {
         return action + sizeof(INFOR_NS) - 1;
     }
     return action;

@@ -1,5 +1,7 @@
 /*
- * mod_infor: the store.  All SQL lives here; see infor_store.h.
+ * mod_infor: the store's core: schema and migrations, the statements,
+ * readying a connection, and the helpers store_user.c and store_session.c
+ * run them with.  All SQL lives in the store; see infor_store.h.
  *
  * Times are kept as whole seconds since the epoch (BIGINT); 0 means
  * "never".  Statements use apr_dbd's typed placeholders (%s text, %lld
@@ -12,7 +14,7 @@
 #include <apr_thread_mutex.h>
 
 #include "infor.h"
-#include "infor_store.h"
+#include "infor_store_private.h"
 
 /* SQLite's busy timeouts.  apr_dbd's sqlite3 driver holds one mutex for
  * the whole process around every call, and keeps holding it while SQLite
@@ -71,12 +73,35 @@ static const char *const schema_v1[] = {
     NULL
 };
 
+/* Version 2: the audit trail and password reset codes. */
+static const char *const schema_v2[] = {
+    "CREATE TABLE infor_audit ("
+    " id @ID@,"
+    " at BIGINT NOT NULL,"
+    " actor_id BIGINT NOT NULL DEFAULT 0,"
+    " actor_name TEXT NOT NULL DEFAULT '',"
+    " action TEXT NOT NULL,"
+    " target_id BIGINT NOT NULL,"
+    " target_name TEXT NOT NULL,"
+    " target_key TEXT NOT NULL,"
+    " fields TEXT NOT NULL DEFAULT '',"
+    " client TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX infor_audit_target ON infor_audit(target_id)",
+    "CREATE TABLE infor_resets ("
+    " user_id BIGINT PRIMARY KEY REFERENCES infor_users(id) ON DELETE CASCADE,"
+    " secret TEXT NOT NULL,"
+    " expires BIGINT NOT NULL)",
+    NULL
+};
+
 static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v1,
+    schema_v2,
 };
 
 /* ------------------------------------------------------- statements */
 
+/* The user columns of every user SELECT, read by infor_db_read_user(). */
 #define USER_COLS \
     "u.id, u.username, u.first_name, u.last_name, u.email, u.mobile," \
     " u.enabled, u.read_only, u.is_admin, u.domain, u.auth_authority," \
@@ -84,28 +109,45 @@ static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     " u.password, u.pref_language, u.pref_default_portal," \
     " u.pref_show_archives, u.pref_show_hiddens, u.pref_notification," \
     " u.pref_email_type, u.pref_attach_document"
-#define USER_NCOLS 23
 
-typedef enum {
-    ST_USER_BY_KEY,
-    ST_USER_BY_ID,
-    ST_USER_LIST,
-    ST_USER_INSERT,
-    ST_USER_SET_PASSWORD,
-    ST_USER_SET_CONTACT,
-    ST_USER_SET_LOGON,
-    ST_ADMIN_COUNT,
-    ST_SESSION_INSERT,
-    ST_SESSION_GET,
-    ST_SESSION_EXTEND,
-    ST_SESSION_DELETE,
-    ST_SESSION_PURGE,
-    ST_COUNT
-} stmt_id;
+/* GetAllUsers1's filters: "contains" patterns (see store_user.c), the
+ * status (-1 all) and read_only (-1 all) filters. */
+#define USER_FILTER \
+    " WHERE u.first_name @LIKE@ %s ESCAPE '!'" \
+    " AND u.last_name @LIKE@ %s ESCAPE '!'" \
+    " AND u.username @LIKE@ %s ESCAPE '!'" \
+    " AND u.email @LIKE@ %s ESCAPE '!'" \
+    " AND u.auth_authority @LIKE@ %s ESCAPE '!'" \
+    " AND u.domain @LIKE@ %s ESCAPE '!'" \
+    " AND (%d < 0 OR u.enabled = %d)" \
+    " AND (%d < 0 OR u.read_only = %d)"
+
+/* GetAllUsers1's SortBy codes; 0 and 2 are first + last name. */
+#define SORT_KEY \
+    "CASE %d WHEN 1 THEN lower(u.username)" \
+    " WHEN 3 THEN lower(u.last_name || ' ' || u.first_name)" \
+    " WHEN 4 THEN lower(u.email)" \
+    " WHEN 5 THEN CAST(u.enabled AS TEXT)" \
+    " WHEN 6 THEN lower(u.auth_authority)" \
+    " WHEN 7 THEN lower(u.domain)" \
+    " WHEN 8 THEN CAST(u.read_only AS TEXT)" \
+    " ELSE lower(u.first_name || ' ' || u.last_name) END"
+
+/* The columns a change may set: the text ones (NULL keeps) then the
+ * numbers (-1 keeps), in the order of infor_user_change. */
+static const char *const change_text_cols[] = {
+    "username", "first_name", "last_name", "email", "mobile",
+    "auth_authority", "password", "pref_language", "pref_default_portal",
+    "pref_email_type", NULL
+};
+static const char *const change_int_cols[] = {
+    "enabled", "read_only", "pref_show_archives", "pref_show_hiddens",
+    "pref_notification", "pref_attach_document", NULL
+};
 
 static const struct {
     const char *label;
-    const char *sql;
+    const char *sql;    /* NULL: built at attach (ST_USER_UPDATE) */
 } stmts[ST_COUNT] = {
     [ST_USER_BY_KEY] = { "infor_user_by_key",
         "SELECT " USER_COLS " FROM infor_users u WHERE u.name_key = %s" },
@@ -113,24 +155,38 @@ static const struct {
         "SELECT " USER_COLS " FROM infor_users u WHERE u.id = %lld" },
     [ST_USER_LIST] = { "infor_user_list",
         "SELECT " USER_COLS " FROM infor_users u ORDER BY u.id" },
+    [ST_USER_QUERY] = { "infor_user_query",
+        "SELECT " USER_COLS " FROM infor_users u" USER_FILTER
+        " ORDER BY CASE WHEN %d = 1 THEN " SORT_KEY " END ASC,"
+        " CASE WHEN %d = 0 THEN " SORT_KEY " END DESC,"
+        " lower(u.first_name), lower(u.last_name), u.id"
+        " LIMIT %lld OFFSET %lld" },
+    [ST_USER_COUNT] = { "infor_user_count",
+        "SELECT COUNT(*) FROM infor_users u" USER_FILTER },
+    [ST_USER_BY_EMAIL] = { "infor_user_by_email",
+        "SELECT " USER_COLS " FROM infor_users u"
+        " WHERE lower(u.email) = lower(%s) AND u.email <> '' ORDER BY u.id" },
     [ST_USER_INSERT] = { "infor_user_insert",
         "INSERT INTO infor_users (username, name_key, password, first_name,"
         " last_name, email, mobile, enabled, read_only, is_admin, domain,"
         " auth_authority, last_password_change, created, updated)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %d, %d, %d, %s, %s, %lld,"
         " %lld, %lld)" },
-    [ST_USER_SET_PASSWORD] = { "infor_user_set_password",
-        "UPDATE infor_users SET password = %s, last_password_change = %lld,"
-        " updated = %lld WHERE id = %lld" },
-    [ST_USER_SET_CONTACT] = { "infor_user_set_contact",
-        "UPDATE infor_users"
-        " SET email = CASE WHEN %d = 1 THEN %s ELSE email END,"
-        " mobile = CASE WHEN %d = 1 THEN %s ELSE mobile END,"
-        " updated = %lld WHERE id = %lld" },
+    [ST_USER_UPDATE] = { "infor_user_update", NULL },
+    [ST_USER_DELETE] = { "infor_user_delete",
+        "DELETE FROM infor_users WHERE id = %lld" },
     [ST_USER_SET_LOGON] = { "infor_user_set_logon",
         "UPDATE infor_users SET last_logon = %lld WHERE id = %lld" },
     [ST_ADMIN_COUNT] = { "infor_admin_count",
         "SELECT COUNT(*) FROM infor_users WHERE is_admin = 1" },
+    [ST_AUDIT_INSERT] = { "infor_audit_insert",
+        "INSERT INTO infor_audit (at, actor_id, actor_name, action,"
+        " target_id, target_name, target_key, fields, client)"
+        " VALUES (%lld, %lld, %s, %s, %lld, %s, %s, %s, %s)" },
+    [ST_AUDIT_LIST] = { "infor_audit_list",
+        "SELECT at, actor_name, action, target_id, target_name, fields,"
+        " client FROM infor_audit"
+        " WHERE %d = 0 OR target_id = %lld OR target_key = %s ORDER BY id" },
     [ST_SESSION_INSERT] = { "infor_session_insert",
         "INSERT INTO infor_sessions (ticket, user_id, created, expires, lang)"
         " VALUES (%s, %lld, %lld, %lld, %s)" },
@@ -140,43 +196,110 @@ static const struct {
         " WHERE s.ticket = %s" },
     [ST_SESSION_EXTEND] = { "infor_session_extend",
         "UPDATE infor_sessions SET expires = %lld WHERE ticket = %s" },
+    [ST_SESSION_LANG] = { "infor_session_lang",
+        "UPDATE infor_sessions SET lang = %s WHERE ticket = %s" },
     [ST_SESSION_DELETE] = { "infor_session_delete",
         "DELETE FROM infor_sessions WHERE ticket = %s" },
+    [ST_SESSION_DROP_USER] = { "infor_session_drop_user",
+        "DELETE FROM infor_sessions WHERE user_id = %lld" },
     [ST_SESSION_PURGE] = { "infor_session_purge",
         "DELETE FROM infor_sessions WHERE expires <= %lld" },
+    [ST_RESET_SET] = { "infor_reset_set",
+        "INSERT INTO infor_resets (user_id, secret, expires)"
+        " VALUES (%lld, %s, %lld) ON CONFLICT (user_id) DO UPDATE"
+        " SET secret = excluded.secret, expires = excluded.expires" },
+    [ST_RESET_GET] = { "infor_reset_get",
+        "SELECT secret, expires FROM infor_resets WHERE user_id = %lld" },
+    [ST_RESET_DELETE] = { "infor_reset_delete",
+        "DELETE FROM infor_resets WHERE user_id = %lld" },
 };
+
+/* UPDATE infor_users SET col = CASE WHEN %d = 1 THEN %s ELSE col END, ...
+ * for every changeable column (see infor_store_user_update for the
+ * binding order), then the derived name_key and last_password_change. */
+static const char *update_sql(apr_pool_t *p)
+{
+    const char *sql = "UPDATE infor_users SET";
+    int i;
+
+    for (i = 0; change_text_cols[i]; i++) {
+        sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%s ELSE %s"
+                           " END,", sql, change_text_cols[i],
+                           change_text_cols[i]);
+    }
+    for (i = 0; change_int_cols[i]; i++) {
+        sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%d ELSE %s"
+                           " END,", sql, change_int_cols[i],
+                           change_int_cols[i]);
+    }
+    return apr_pstrcat(p, sql,
+        " name_key = CASE WHEN %d = 1 THEN %s ELSE name_key END,"
+        " last_password_change = CASE WHEN %d = 1 THEN %lld"
+        " ELSE last_password_change END,"
+        " updated = %lld WHERE id = %lld", NULL);
+}
+
+/* Dialect tokens: @ID@ the auto-increment key, @LIKE@ a LIKE that ignores
+ * letter case (SQLite's LIKE does for ASCII; PostgreSQL needs ILIKE). */
+static const char *dialect(infor_db *db, apr_pool_t *p, const char *sql)
+{
+    static const char *const tokens[][3] = {
+        { "@ID@", "INTEGER PRIMARY KEY AUTOINCREMENT",
+          "BIGSERIAL PRIMARY KEY" },
+        { "@LIKE@", "LIKE", "ILIKE" },
+    };
+    unsigned i;
+
+    for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
+        const char *at;
+        while ((at = strstr(sql, tokens[i][0])) != NULL) {
+            sql = apr_pstrcat(p, apr_pstrndup(p, sql, at - sql),
+                              tokens[i][db->is_sqlite ? 1 : 2],
+                              at + strlen(tokens[i][0]), NULL);
+        }
+    }
+    return sql;
+}
 
 /* ----------------------------------------------------------- helpers */
 
-static apr_status_t fail(infor_db *db, apr_status_t rv, const char *what)
+apr_status_t infor_db_fail(infor_db *db, apr_status_t rv, const char *what)
 {
     const char *why = apr_dbd_error(db->driver, db->handle, rv);
     db->errmsg = apr_psprintf(db->pool, "%s: %s", what, why ? why : "?");
     return rv ? rv : APR_EGENERAL;
 }
 
-static apr_dbd_prepared_t *stmt(infor_db *db, stmt_id id)
+static apr_dbd_prepared_t *stmt(infor_db *db, infor_stmt id)
 {
     return apr_hash_get(db->prepared, stmts[id].label, APR_HASH_KEY_STRING);
 }
 
-/* Binds the values of a statement: pointers to the types its placeholders
- * name (char * for %s, apr_int64_t * for %lld, int * for %d). */
-#define ARGS(...) ((const void *[]){ __VA_ARGS__ })
-
-/* Runs a statement that returns no rows. */
-static apr_status_t run(infor_db *db, stmt_id id, int *nrows,
-                        const void **args)
+apr_status_t infor_db_run(infor_db *db, infor_stmt id, const void **args)
 {
     int n = 0, rv;
 
     rv = apr_dbd_pbquery(db->driver, db->pool, db->handle, &n, stmt(db, id),
                          args);
+    return rv == 0 ? APR_SUCCESS : infor_db_fail(db, rv, stmts[id].label);
+}
+
+apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,
+                             infor_row_fn *fn, void *baton)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rv;
+
+    rv = apr_dbd_pbselect(db->driver, db->pool, db->handle, &res,
+                          stmt(db, id), 0, args);
     if (rv != 0) {
-        return fail(db, rv, stmts[id].label);
+        return infor_db_fail(db, rv, stmts[id].label);
     }
-    if (nrows) {
-        *nrows = n;
+    /* Always to the end: an unfinished statement keeps SQLite's read
+     * transaction (and its snapshot) open. */
+    while (apr_dbd_get_row(db->driver, db->pool, res, &row, -1) == 0) {
+        fn(db, row, baton);
     }
     return APR_SUCCESS;
 }
@@ -197,11 +320,11 @@ static apr_status_t exec(infor_db *db, const char *sql, const char **first)
         rv = apr_dbd_query(db->driver, db->handle, &n, sql);
         /* The sqlite3 driver answers 100 (a row) for statements that
          * return one, e.g. "PRAGMA journal_mode"; that is not an error. */
-        return (rv == 0 || rv == 100) ? APR_SUCCESS : fail(db, rv, sql);
+        return (rv == 0 || rv == 100) ? APR_SUCCESS : infor_db_fail(db, rv, sql);
     }
     rv = apr_dbd_select(db->driver, db->pool, db->handle, &res, sql, 0);
     if (rv != 0) {
-        return fail(db, rv, sql);
+        return infor_db_fail(db, rv, sql);
     }
     while (apr_dbd_get_row(db->driver, db->pool, res, &row, -1) == 0) {
         if (first && !*first) {
@@ -212,76 +335,46 @@ static apr_status_t exec(infor_db *db, const char *sql, const char **first)
     return APR_SUCCESS;
 }
 
-static const char *str(infor_db *db, apr_dbd_row_t *row, int col)
+const char *infor_db_str(infor_db *db, apr_dbd_row_t *row, int col)
 {
     const char *v = apr_dbd_get_entry(db->driver, row, col);
     return v ? apr_pstrdup(db->pool, v) : "";
 }
 
-static apr_int64_t num(infor_db *db, apr_dbd_row_t *row, int col)
+apr_int64_t infor_db_num(infor_db *db, apr_dbd_row_t *row, int col)
 {
     const char *v = apr_dbd_get_entry(db->driver, row, col);
     return v ? apr_atoi64(v) : 0;
 }
 
-static infor_user *read_user(infor_db *db, apr_dbd_row_t *row, int c)
+infor_user *infor_db_read_user(infor_db *db, apr_dbd_row_t *row, int c)
 {
     infor_user *u = apr_pcalloc(db->pool, sizeof(*u));
 
-    u->id = num(db, row, c + 0);
-    u->username = str(db, row, c + 1);
-    u->first_name = str(db, row, c + 2);
-    u->last_name = str(db, row, c + 3);
-    u->email = str(db, row, c + 4);
-    u->mobile = str(db, row, c + 5);
-    u->enabled = num(db, row, c + 6) != 0;
-    u->read_only = num(db, row, c + 7) != 0;
-    u->is_admin = num(db, row, c + 8) != 0;
-    u->domain = str(db, row, c + 9);
-    u->auth_authority = str(db, row, c + 10);
-    u->last_logon = apr_time_from_sec(num(db, row, c + 11));
-    u->last_password_change = apr_time_from_sec(num(db, row, c + 12));
-    u->created = apr_time_from_sec(num(db, row, c + 13));
-    u->updated = apr_time_from_sec(num(db, row, c + 14));
-    u->password_hash = str(db, row, c + 15);
-    u->prefs.language = str(db, row, c + 16);
-    u->prefs.default_portal = str(db, row, c + 17);
-    u->prefs.show_archives = num(db, row, c + 18) != 0;
-    u->prefs.show_hiddens = num(db, row, c + 19) != 0;
-    u->prefs.notification = (int)num(db, row, c + 20);
-    u->prefs.email_type = str(db, row, c + 21);
-    u->prefs.attach_document = num(db, row, c + 22) != 0;
+    u->id = infor_db_num(db, row, c + 0);
+    u->username = infor_db_str(db, row, c + 1);
+    u->first_name = infor_db_str(db, row, c + 2);
+    u->last_name = infor_db_str(db, row, c + 3);
+    u->email = infor_db_str(db, row, c + 4);
+    u->mobile = infor_db_str(db, row, c + 5);
+    u->enabled = infor_db_num(db, row, c + 6) != 0;
+    u->read_only = infor_db_num(db, row, c + 7) != 0;
+    u->is_admin = infor_db_num(db, row, c + 8) != 0;
+    u->domain = infor_db_str(db, row, c + 9);
+    u->auth_authority = infor_db_str(db, row, c + 10);
+    u->last_logon = apr_time_from_sec(infor_db_num(db, row, c + 11));
+    u->last_password_change = apr_time_from_sec(infor_db_num(db, row, c + 12));
+    u->created = apr_time_from_sec(infor_db_num(db, row, c + 13));
+    u->updated = apr_time_from_sec(infor_db_num(db, row, c + 14));
+    u->password_hash = infor_db_str(db, row, c + 15);
+    u->prefs.language = infor_db_str(db, row, c + 16);
+    u->prefs.default_portal = infor_db_str(db, row, c + 17);
+    u->prefs.show_archives = infor_db_num(db, row, c + 18) != 0;
+    u->prefs.show_hiddens = infor_db_num(db, row, c + 19) != 0;
+    u->prefs.notification = (int)infor_db_num(db, row, c + 20);
+    u->prefs.email_type = infor_db_str(db, row, c + 21);
+    u->prefs.attach_document = infor_db_num(db, row, c + 22) != 0;
     return u;
-}
-
-/* Runs a SELECT of users; appends each row to out (or keeps the first in
- * *one), always reading to the end. */
-static apr_status_t select_users(infor_db *db, stmt_id id,
-                                 apr_array_header_t *out, infor_user **one,
-                                 const void **args)
-{
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
-    int rv;
-
-    if (one) {
-        *one = NULL;
-    }
-    rv = apr_dbd_pbselect(db->driver, db->pool, db->handle, &res,
-                          stmt(db, id), 0, args);
-    if (rv != 0) {
-        return fail(db, rv, stmts[id].label);
-    }
-    while (apr_dbd_get_row(db->driver, db->pool, res, &row, -1) == 0) {
-        infor_user *u = read_user(db, row, 0);
-        if (out) {
-            APR_ARRAY_PUSH(out, infor_user *) = u;
-        }
-        else if (one && !*one) {
-            *one = u;
-        }
-    }
-    return APR_SUCCESS;
 }
 
 /* ------------------------------------------------------------ attach */
@@ -289,7 +382,6 @@ static apr_status_t select_users(infor_db *db, stmt_id id,
 #if APR_HAS_THREADS
 static apr_thread_mutex_t *schema_mutex;
 #endif
-static volatile int schema_checked;
 
 static apr_status_t schema_version(infor_db *db, int *version)
 {
@@ -332,15 +424,7 @@ static apr_status_t schema_migrate(infor_db *db)
     }
     for (v = version; v < INFOR_SCHEMA_VERSION; v++) {
         for (i = 0; schema_steps[v][i]; i++) {
-            const char *sql = schema_steps[v][i];
-            const char *id = db->is_sqlite
-                ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
-            const char *at = strstr(sql, "@ID@");
-            if (at) {
-                sql = apr_pstrcat(db->pool,
-                                  apr_pstrndup(db->pool, sql, at - sql), id,
-                                  at + 4, NULL);
-            }
+            const char *sql = dialect(db, db->pool, schema_steps[v][i]);
             if ((rv = exec(db, sql, NULL)) != APR_SUCCESS) {
                 goto leave;
             }
@@ -404,43 +488,39 @@ apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool)
         }
     }
 
-    if (!schema_checked) {
+    /* Once per connection, not per process: one process may serve
+     * several databases (a DBDParams per virtual host).  The mutex keeps
+     * this process's threads from queueing on SQLite's write lock while
+     * holding apr_dbd's mutex (see ATTACH_BUSY_MS). */
 #if APR_HAS_THREADS
-        if (schema_mutex) {
-            apr_thread_mutex_lock(schema_mutex);
-        }
+    if (schema_mutex) {
+        apr_thread_mutex_lock(schema_mutex);
+    }
 #endif
-        /* Checked again under the lock: another thread may have done it. */
-        // cppcheck-suppress identicalInnerCondition
-        if (!schema_checked) {
-            if (db->is_sqlite) {
-                /* A property of the file: readers and writers in several
-                 * processes no longer block each other. */
-                rv = exec(db, "PRAGMA journal_mode = WAL", NULL);
-            }
-            if (rv == APR_SUCCESS) {
-                rv = schema_migrate(db);
-            }
-            if (rv == APR_SUCCESS) {
-                schema_checked = 1;
-            }
-        }
+    if (db->is_sqlite) {
+        /* A property of the file: readers and writers in several
+         * processes no longer block each other. */
+        rv = exec(db, "PRAGMA journal_mode = WAL", NULL);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = schema_migrate(db);
+    }
 #if APR_HAS_THREADS
-        if (schema_mutex) {
-            apr_thread_mutex_unlock(schema_mutex);
-        }
+    if (schema_mutex) {
+        apr_thread_mutex_unlock(schema_mutex);
+    }
 #endif
-        if (rv != APR_SUCCESS) {
-            return rv;
-        }
+    if (rv != APR_SUCCESS) {
+        return rv;
     }
 
     for (i = 0; i < ST_COUNT; i++) {
         apr_dbd_prepared_t *st = NULL;
-        rv = apr_dbd_prepare(db->driver, conn_pool, db->handle, stmts[i].sql,
-                             stmts[i].label, &st);
+        const char *sql = stmts[i].sql ? stmts[i].sql : update_sql(db->pool);
+        rv = apr_dbd_prepare(db->driver, conn_pool, db->handle,
+                             dialect(db, db->pool, sql), stmts[i].label, &st);
         if (rv != 0) {
-            return fail(db, rv, stmts[i].label);
+            return infor_db_fail(db, rv, stmts[i].label);
         }
         apr_hash_set(db->prepared, stmts[i].label, APR_HASH_KEY_STRING, st);
     }
@@ -474,183 +554,21 @@ void infor_store_rollback(infor_db *db)
     db->errmsg = keep;
 }
 
-/* ------------------------------------------------------------- users */
-
-apr_status_t infor_store_user_find(infor_db *db, const char *name,
-                                   infor_user **out)
+apr_status_t infor_db_in_transaction(infor_db *db, infor_change_fn *change,
+                                     void *baton)
 {
-    if (strncasecmp(name, "ID:", 3) == 0) {
-        const char *digits = name + 3;
-        char *end = NULL;
-        apr_int64_t id;
+    apr_status_t rv = infor_store_begin(db);
 
-        while (*digits == ' ') {
-            digits++;
-        }
-        id = apr_strtoi64(digits, &end, 10);
-        if (!*digits || !end || *end || id <= 0) {
-            *out = NULL;
-            return APR_SUCCESS;
-        }
-        return infor_store_user_by_id(db, id, out);
-    }
-    return select_users(db, ST_USER_BY_KEY, NULL, out,
-                        ARGS(infor_name_key(db->pool, name)));
-}
-
-apr_status_t infor_store_user_by_id(infor_db *db, apr_int64_t id,
-                                    infor_user **out)
-{
-    return select_users(db, ST_USER_BY_ID, NULL, out, ARGS(&id));
-}
-
-apr_status_t infor_store_user_list(infor_db *db, apr_array_header_t **out)
-{
-    *out = apr_array_make(db->pool, 16, sizeof(infor_user *));
-    return select_users(db, ST_USER_LIST, *out, NULL, NULL);
-}
-
-apr_status_t infor_store_user_create(infor_db *db, const infor_user *u,
-                                     apr_time_t now, apr_int64_t *id_out)
-{
-    infor_user *found = NULL;
-    apr_int64_t t = apr_time_sec(now);
-    apr_int64_t pwchange = u->password_hash && *u->password_hash ? t : 0;
-    int enabled = u->enabled, ro = u->read_only, admin = u->is_admin;
-    apr_status_t rv;
-
-    if ((rv = infor_store_begin(db)) != APR_SUCCESS) {
+    if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = infor_store_user_find(db, u->username, &found);
-    if (rv == APR_SUCCESS && found) {
-        rv = APR_EEXIST;
-        db->errmsg = "user name already exists";
-    }
+    rv = change(db, baton);
     if (rv == APR_SUCCESS) {
-        rv = run(db, ST_USER_INSERT, NULL,
-                 ARGS(u->username, infor_name_key(db->pool, u->username),
-                      u->password_hash ? u->password_hash : "",
-                      u->first_name ? u->first_name : "",
-                      u->last_name ? u->last_name : "",
-                      u->email ? u->email : "", u->mobile ? u->mobile : "",
-                      &enabled, &ro, &admin, u->domain ? u->domain : "",
-                      u->auth_authority ? u->auth_authority : "Native",
-                      &pwchange, &t, &t));
-    }
-    if (rv == APR_SUCCESS) {
-        rv = infor_store_user_find(db, u->username, &found);
-        if (rv == APR_SUCCESS && !found) {
-            rv = APR_EGENERAL;
-            db->errmsg = "inserted user not found";
-        }
+        rv = infor_store_commit(db);
     }
     if (rv != APR_SUCCESS) {
         infor_store_rollback(db);
-        return rv;
     }
-    *id_out = found->id;
-    return infor_store_commit(db);
+    return rv;
 }
 
-apr_status_t infor_store_user_set_password(infor_db *db, apr_int64_t id,
-                                           const char *hash, apr_time_t now)
-{
-    apr_int64_t t = apr_time_sec(now);
-    return run(db, ST_USER_SET_PASSWORD, NULL, ARGS(hash, &t, &t, &id));
-}
-
-apr_status_t infor_store_user_set_contact(infor_db *db, apr_int64_t id,
-                                          const char *email,
-                                          const char *mobile, apr_time_t now)
-{
-    apr_int64_t t = apr_time_sec(now);
-    int set_email = email != NULL, set_mobile = mobile != NULL;
-
-    /* One statement: both fields change together or not at all. */
-    return run(db, ST_USER_SET_CONTACT, NULL,
-               ARGS(&set_email, email ? email : "", &set_mobile,
-                    mobile ? mobile : "", &t, &id));
-}
-
-apr_status_t infor_store_user_set_logon(infor_db *db, apr_int64_t id,
-                                        apr_time_t now)
-{
-    apr_int64_t t = apr_time_sec(now);
-    return run(db, ST_USER_SET_LOGON, NULL, ARGS(&t, &id));
-}
-
-apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n)
-{
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
-    int rv;
-
-    *n = 0;
-    rv = apr_dbd_pbselect(db->driver, db->pool, db->handle, &res,
-                          stmt(db, ST_ADMIN_COUNT), 0, NULL);
-    if (rv != 0) {
-        return fail(db, rv, stmts[ST_ADMIN_COUNT].label);
-    }
-    while (apr_dbd_get_row(db->driver, db->pool, res, &row, -1) == 0) {
-        *n = num(db, row, 0);
-    }
-    return APR_SUCCESS;
-}
-
-/* ---------------------------------------------------------- sessions */
-
-apr_status_t infor_store_session_create(infor_db *db, const char *key,
-                                        apr_int64_t user_id, apr_time_t now,
-                                        apr_time_t expires, const char *lang)
-{
-    apr_int64_t c = apr_time_sec(now), e = apr_time_sec(expires);
-    return run(db, ST_SESSION_INSERT, NULL,
-               ARGS(key, &user_id, &c, &e, lang ? lang : ""));
-}
-
-apr_status_t infor_store_session_get(infor_db *db, const char *key,
-                                     infor_session **s, infor_user **u)
-{
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
-    int rv;
-
-    *s = NULL;
-    *u = NULL;
-    rv = apr_dbd_pbselect(db->driver, db->pool, db->handle, &res,
-                          stmt(db, ST_SESSION_GET), 0, ARGS(key));
-    if (rv != 0) {
-        return fail(db, rv, stmts[ST_SESSION_GET].label);
-    }
-    while (apr_dbd_get_row(db->driver, db->pool, res, &row, -1) == 0) {
-        if (!*s) {
-            infor_session *ss = apr_pcalloc(db->pool, sizeof(*ss));
-            ss->user_id = num(db, row, 0);
-            ss->created = apr_time_from_sec(num(db, row, 1));
-            ss->expires = apr_time_from_sec(num(db, row, 2));
-            ss->lang = str(db, row, 3);
-            *s = ss;
-            *u = read_user(db, row, 4);
-        }
-    }
-    return APR_SUCCESS;
-}
-
-apr_status_t infor_store_session_extend(infor_db *db, const char *key,
-                                        apr_time_t expires)
-{
-    apr_int64_t e = apr_time_sec(expires);
-    return run(db, ST_SESSION_EXTEND, NULL, ARGS(&e, key));
-}
-
-apr_status_t infor_store_session_delete(infor_db *db, const char *key)
-{
-    return run(db, ST_SESSION_DELETE, NULL, ARGS(key));
-}
-
-apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now)
-{
-    apr_int64_t t = apr_time_sec(now);
-    return run(db, ST_SESSION_PURGE, NULL, ARGS(&t));
-}

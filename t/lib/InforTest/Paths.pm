@@ -17,6 +17,9 @@ sub data_dir { '/tmp/mod_infor-test-' . substr(md5_hex($top), 0, 10) }
 
 sub db_path { data_dir() . '/infor.db' }
 
+# The database of the migration test, made from t/data/schema_v1.sql.
+sub v1_db_path { data_dir() . '/v1.db' }
+
 sub child_ids {
     my $user  = $ENV{APACHE_TEST_USER}  || 'nobody';
     my $group = $ENV{APACHE_TEST_GROUP} || 'nogroup';
@@ -27,6 +30,8 @@ sub fresh_data_dir {
     my $dir = data_dir();
     remove_tree($dir);
     make_path($dir, { mode => 0755 });
+    system('sqlite3', v1_db_path(), '.read ' . "$top/t/data/schema_v1.sql") == 0
+        or die "cannot load t/data/schema_v1.sql\n";
     give_to_children();
 }
 
@@ -36,7 +41,9 @@ sub give_to_children {
     return unless $> == 0;
     my ($uid, $gid) = child_ids();
     my $dir = data_dir();
-    chown $uid, $gid, $dir, grep { -e } map { "$dir/infor.db$_" } '', '-wal', '-shm';
+    chown $uid, $gid, $dir, grep { -e }
+        map { my $db = $_; map { "$dir/$db$_" } '', '-wal', '-shm' }
+        'infor.db', 'v1.db';
 }
 
 1;

@@ -1,0 +1,450 @@
+/*
+ * mod_infor: the store's accounts, audit trail and reset codes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "infor.h"
+#include "infor_store_private.h"
+
+/* ------------------------------------------------------------- reading */
+
+static void first_user(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    infor_user **one = baton;
+    if (!*one) {
+        *one = infor_db_read_user(db, row, 0);
+    }
+}
+
+static void push_user(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    APR_ARRAY_PUSH((apr_array_header_t *)baton, infor_user *)
+        = infor_db_read_user(db, row, 0);
+}
+
+static void first_num(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    *(apr_int64_t *)baton = infor_db_num(db, row, 0);
+}
+
+apr_status_t infor_store_user_find(infor_db *db, const char *name,
+                                   infor_user **out)
+{
+    *out = NULL;
+    if (strncasecmp(name, "ID:", 3) == 0) {
+        const char *digits = name + 3;
+        char *end = NULL;
+        apr_int64_t id;
+
+        while (*digits == ' ') {
+            digits++;
+        }
+        id = apr_strtoi64(digits, &end, 10);
+        if (!*digits || !end || *end || id <= 0) {
+            return APR_SUCCESS;
+        }
+        return infor_store_user_by_id(db, id, out);
+    }
+    return infor_db_select(db, ST_USER_BY_KEY,
+                           ARGS(infor_name_key(db->pool, name)), first_user,
+                           out);
+}
+
+apr_status_t infor_store_user_by_id(infor_db *db, apr_int64_t id,
+                                    infor_user **out)
+{
+    *out = NULL;
+    return infor_db_select(db, ST_USER_BY_ID, ARGS(&id), first_user, out);
+}
+
+apr_status_t infor_store_user_list(infor_db *db, apr_array_header_t **out)
+{
+    *out = apr_array_make(db->pool, 16, sizeof(infor_user *));
+    return infor_db_select(db, ST_USER_LIST, NULL, push_user, *out);
+}
+
+apr_status_t infor_store_users_by_email(infor_db *db, const char *email,
+                                        apr_array_header_t **out)
+{
+    *out = apr_array_make(db->pool, 2, sizeof(infor_user *));
+    return infor_db_select(db, ST_USER_BY_EMAIL, ARGS(email), push_user,
+                           *out);
+}
+
+/* A LIKE pattern for "contains": the filter with the pattern characters
+ * escaped (by '!'), between two '%'. */
+static const char *contains(apr_pool_t *p, const char *filter)
+{
+    char *out, *o;
+
+    if (!filter) {
+        filter = "";
+    }
+    out = o = apr_palloc(p, 2 * strlen(filter) + 3);
+    *o++ = '%';
+    for (; *filter; filter++) {
+        if (*filter == '%' || *filter == '_' || *filter == '!') {
+            *o++ = '!';
+        }
+        *o++ = *filter;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
+}
+
+apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
+                                    apr_array_header_t **out,
+                                    apr_int64_t *total)
+{
+    const char *first = contains(db->pool, q->first_name);
+    const char *last = contains(db->pool, q->last_name);
+    const char *user = contains(db->pool, q->username);
+    const char *email = contains(db->pool, q->email);
+    const char *auth = contains(db->pool, q->auth_authority);
+    const char *domain = contains(db->pool, q->domain);
+    int status = q->status, ro = q->type < 0 ? -1 : q->type == 2;
+    int sort = q->sort_by, asc = q->ascending != 0;
+    apr_int64_t limit = q->limit < 0 ? APR_INT64_MAX : q->limit;
+    apr_int64_t offset = q->offset < 0 ? 0 : q->offset;
+    apr_status_t rv;
+
+    *total = 0;
+    *out = apr_array_make(db->pool, 16, sizeof(infor_user *));
+    rv = infor_db_select(db, ST_USER_COUNT,
+                         ARGS(first, last, user, email, auth, domain,
+                              &status, &status, &ro, &ro),
+                         first_num, total);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return infor_db_select(db, ST_USER_QUERY,
+                           ARGS(first, last, user, email, auth, domain,
+                                &status, &status, &ro, &ro, &asc, &sort,
+                                &asc, &sort, &limit, &offset),
+                           push_user, *out);
+}
+
+apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n)
+{
+    *n = 0;
+    return infor_db_select(db, ST_ADMIN_COUNT, NULL, first_num, n);
+}
+
+/* ------------------------------------------------------------- writing */
+
+apr_status_t infor_db_audit(infor_db *db, const infor_audit *a,
+                            const infor_user *target, const char *fields,
+                            apr_time_t now)
+{
+    apr_int64_t at = apr_time_sec(now), actor = a->actor_id;
+    apr_int64_t tid = target->id;
+
+    return infor_db_run(db, ST_AUDIT_INSERT,
+                        ARGS(&at, &actor, a->actor_name ? a->actor_name : "",
+                             a->action, &tid, target->username,
+                             infor_name_key(db->pool, target->username),
+                             fields ? fields : "",
+                             a->client ? a->client : ""));
+}
+
+typedef struct {
+    const infor_user *u;     /* the account, as it was */
+    const infor_user_change *c;
+    const char *hash;        /* reset_use: the new password */
+    apr_time_t now;
+    const infor_audit *a;
+    apr_int64_t id;          /* create: the new id */
+} change_job;
+
+/* A new name must not be anyone else's, in any letter case. */
+static apr_status_t name_free(infor_db *db, const char *name,
+                              apr_int64_t self)
+{
+    infor_user *other = NULL;
+    apr_status_t rv = infor_store_user_find(db, name, &other);
+
+    if (rv == APR_SUCCESS && other && other->id != self) {
+        db->errmsg = "user name already exists";
+        return APR_EEXIST;
+    }
+    return rv;
+}
+
+static apr_status_t do_create(infor_db *db, void *baton)
+{
+    change_job *j = baton;
+    const infor_user *u = j->u;
+    infor_user *made = NULL;
+    apr_int64_t t = apr_time_sec(j->now);
+    apr_int64_t pwchange = u->password_hash && *u->password_hash ? t : 0;
+    int enabled = u->enabled, ro = u->read_only, admin = u->is_admin;
+    apr_status_t rv;
+
+    if ((rv = name_free(db, u->username, 0)) != APR_SUCCESS) {
+        return rv;
+    }
+    rv = infor_db_run(db, ST_USER_INSERT,
+        ARGS(u->username, infor_name_key(db->pool, u->username),
+             u->password_hash ? u->password_hash : "",
+             u->first_name ? u->first_name : "",
+             u->last_name ? u->last_name : "",
+             u->email ? u->email : "", u->mobile ? u->mobile : "",
+             &enabled, &ro, &admin, u->domain ? u->domain : "",
+             u->auth_authority ? u->auth_authority : "Native",
+             &pwchange, &t, &t));
+    if (rv == APR_SUCCESS) {
+        rv = infor_store_user_find(db, u->username, &made);
+    }
+    if (rv == APR_SUCCESS && !made) {
+        db->errmsg = "the new user cannot be read back";
+        rv = APR_EGENERAL;
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    j->id = made->id;
+    return infor_db_audit(db, j->a, made, "created", j->now);
+}
+
+apr_status_t infor_store_user_create(infor_db *db, const infor_user *u,
+                                     apr_time_t now, const infor_audit *a,
+                                     apr_int64_t *id_out)
+{
+    change_job j = { u, NULL, NULL, now, a, 0 };
+    apr_status_t rv = infor_db_in_transaction(db, do_create, &j);
+
+    *id_out = j.id;
+    return rv;
+}
+
+void infor_user_change_init(infor_user_change *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->enabled = c->read_only = c->show_archives = c->show_hiddens = -1;
+    c->notification = c->attach_document = -1;
+}
+
+/* The names the audit trail gives the fields of a change, in the order of
+ * the change's members (the same order update_sql() binds them in). */
+static const char *const text_names[] = {
+    "username", "first_name", "last_name", "email", "mobile",
+    "authentication_source", "password", "language", "default_portal",
+    "email_type"
+};
+static const char *const int_names[] = {
+    "enabled", "read_only", "show_archives", "show_hiddens",
+    "notification", "attach_document"
+};
+#define N_TEXT (sizeof(text_names) / sizeof(text_names[0]))
+#define N_INT  (sizeof(int_names) / sizeof(int_names[0]))
+
+static apr_status_t do_update(infor_db *db, void *baton)
+{
+    change_job *j = baton;
+    const infor_user_change *c = j->c;
+    const char *texts[N_TEXT] = {
+        c->username, c->first_name, c->last_name, c->email, c->mobile,
+        c->auth_authority, c->password_hash, c->language, c->default_portal,
+        c->email_type
+    };
+    int ints[N_INT] = {
+        c->enabled, c->read_only, c->show_archives, c->show_hiddens,
+        c->notification, c->attach_document
+    };
+    int text_set[N_TEXT], int_set[N_INT], rename = c->username != NULL;
+    int pw = c->password_hash != NULL;
+    const void *args[2 * (N_TEXT + N_INT) + 6];
+    apr_int64_t t = apr_time_sec(j->now), id = j->u->id;
+    const char *fields = NULL;
+    infor_user after;
+    apr_status_t rv;
+    unsigned i, n = 0;
+
+    if (rename && (rv = name_free(db, c->username, id)) != APR_SUCCESS) {
+        return rv;
+    }
+    for (i = 0; i < N_TEXT; i++) {
+        text_set[i] = texts[i] != NULL;
+        args[n++] = &text_set[i];
+        args[n++] = texts[i] ? texts[i] : "";
+        if (texts[i]) {
+            fields = fields ? apr_pstrcat(db->pool, fields, ",",
+                                          text_names[i], NULL)
+                            : text_names[i];
+        }
+    }
+    for (i = 0; i < N_INT; i++) {
+        int_set[i] = ints[i] >= 0;
+        args[n++] = &int_set[i];
+        args[n++] = &ints[i];
+        if (ints[i] >= 0) {
+            fields = fields ? apr_pstrcat(db->pool, fields, ",",
+                                          int_names[i], NULL)
+                            : int_names[i];
+        }
+    }
+    args[n++] = &rename;
+    args[n++] = rename ? infor_name_key(db->pool, c->username) : "";
+    args[n++] = &pw;
+    args[n++] = &t;
+    args[n++] = &t;
+    args[n++] = &id;
+    if ((rv = infor_db_run(db, ST_USER_UPDATE, args)) != APR_SUCCESS) {
+        return rv;
+    }
+    /* A disabled account keeps no live sessions. */
+    if (c->enabled == 0
+        && (rv = infor_db_run(db, ST_SESSION_DROP_USER, ARGS(&id)))
+           != APR_SUCCESS) {
+        return rv;
+    }
+    /* The trail names the account as it is after the change. */
+    after = *j->u;
+    if (rename) {
+        after.username = c->username;
+    }
+    return infor_db_audit(db, j->a, &after, fields, j->now);
+}
+
+apr_status_t infor_store_user_update(infor_db *db, const infor_user *u,
+                                     const infor_user_change *c,
+                                     apr_time_t now, const infor_audit *a)
+{
+    change_job j = { u, c, NULL, now, a, 0 };
+    return infor_db_in_transaction(db, do_update, &j);
+}
+
+static apr_status_t do_delete(infor_db *db, void *baton)
+{
+    change_job *j = baton;
+    apr_int64_t id = j->u->id;
+    apr_status_t rv;
+
+    /* Explicitly, not only by ON DELETE CASCADE: that needs SQLite's
+     * foreign_keys switched on for the connection. */
+    rv = infor_db_run(db, ST_SESSION_DROP_USER, ARGS(&id));
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_run(db, ST_RESET_DELETE, ARGS(&id));
+    }
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_run(db, ST_USER_DELETE, ARGS(&id));
+    }
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_audit(db, j->a, j->u, "deleted", j->now);
+    }
+    return rv;
+}
+
+apr_status_t infor_store_user_delete(infor_db *db, const infor_user *u,
+                                     apr_time_t now, const infor_audit *a)
+{
+    change_job j = { u, NULL, NULL, now, a, 0 };
+    return infor_db_in_transaction(db, do_delete, &j);
+}
+
+apr_status_t infor_store_user_set_logon(infor_db *db, apr_int64_t id,
+                                        apr_time_t now)
+{
+    apr_int64_t t = apr_time_sec(now);
+    return infor_db_run(db, ST_USER_SET_LOGON, ARGS(&t, &id));
+}
+
+/* ---------------------------------------------------------- reset codes */
+
+apr_status_t infor_store_reset_set(infor_db *db, apr_int64_t user_id,
+                                   const char *key, apr_time_t expires)
+{
+    apr_int64_t e = apr_time_sec(expires);
+    return infor_db_run(db, ST_RESET_SET, ARGS(&user_id, key, &e));
+}
+
+typedef struct {
+    const char *key;
+    apr_time_t expires;
+} reset_row;
+
+static void read_reset(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    reset_row *r = baton;
+    r->key = infor_db_str(db, row, 0);
+    r->expires = apr_time_from_sec(infor_db_num(db, row, 1));
+}
+
+apr_status_t infor_store_reset_get(infor_db *db, apr_int64_t user_id,
+                                   const char **key, apr_time_t *expires)
+{
+    reset_row r = { NULL, 0 };
+    apr_status_t rv = infor_db_select(db, ST_RESET_GET, ARGS(&user_id),
+                                      read_reset, &r);
+    *key = r.key;
+    *expires = r.expires;
+    return rv;
+}
+
+static apr_status_t do_reset_use(infor_db *db, void *baton)
+{
+    change_job *j = baton;
+    apr_int64_t id = j->u->id;
+    infor_user_change c;
+    change_job inner;
+    apr_status_t rv;
+
+    infor_user_change_init(&c);
+    c.password_hash = j->hash;
+    inner = *j;
+    inner.c = &c;
+    rv = do_update(db, &inner);
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_run(db, ST_RESET_DELETE, ARGS(&id));
+    }
+    return rv;
+}
+
+apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
+                                   const char *hash, apr_time_t now,
+                                   const infor_audit *a)
+{
+    change_job j = { u, NULL, hash, now, a, 0 };
+    return infor_db_in_transaction(db, do_reset_use, &j);
+}
+
+/* ---------------------------------------------------------- audit trail */
+
+static void push_audit(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    infor_audit_row *a = apr_pcalloc(db->pool, sizeof(*a));
+
+    a->at = apr_time_from_sec(infor_db_num(db, row, 0));
+    a->actor_name = infor_db_str(db, row, 1);
+    a->action = infor_db_str(db, row, 2);
+    a->target_id = infor_db_num(db, row, 3);
+    a->target_name = infor_db_str(db, row, 4);
+    a->fields = infor_db_str(db, row, 5);
+    a->client = infor_db_str(db, row, 6);
+    APR_ARRAY_PUSH((apr_array_header_t *)baton, infor_audit_row *) = a;
+}
+
+apr_status_t infor_store_audit_list(infor_db *db, const char *name,
+                                    apr_array_header_t **out)
+{
+    infor_user *u = NULL;
+    int filter = name != NULL;
+    apr_int64_t id = -1;
+    apr_status_t rv;
+
+    *out = apr_array_make(db->pool, 16, sizeof(infor_audit_row *));
+    if (name) {
+        if ((rv = infor_store_user_find(db, name, &u)) != APR_SUCCESS) {
+            return rv;
+        }
+        id = u ? u->id : -1;
+    }
+    return infor_db_select(db, ST_AUDIT_LIST,
+                           ARGS(&filter, &id,
+                                name ? infor_name_key(db->pool, name) : ""),
+                           push_audit, *out);
+}

@@ -1,0 +1,73 @@
+# A database written by schema version 1 is brought forward on first use,
+# by the module (the infor_v1 virtual host serves t/data/schema_v1.sql)
+# and by inforadm, without losing accounts or live sessions.
+use strict;
+use warnings FATAL => 'all';
+use Apache::Test;
+use Apache::TestUtil qw(t_cmp);
+use Apache::TestRequest ();
+use File::Copy qw(copy);
+use InforTest;
+use InforTest::Paths ();
+
+plan tests => 12;
+
+my $V1_TICKET = '0f0e0d0c-0b0a-4909-8807-060504030201';
+my $v1db = InforTest::Paths::v1_db_path();
+
+sub v1_value {
+    my ($sql) = @_;
+    my $v = `sqlite3 '$v1db' "$sql"`;
+    InforTest::Paths::give_to_children();
+    chomp $v;
+    return $v;
+}
+
+ok t_cmp(v1_value("SELECT value FROM infor_meta WHERE name = 'schema_version'"),
+         '1', 'the fixture starts at schema version 1');
+
+Apache::TestRequest::module('infor_v1');
+
+# The session written by version 1 is still live.
+my $res = rest_get('isValidTicket', AuthenticationTicket => $V1_TICKET);
+ok t_cmp($res->content,
+         qr{^\Q$DECL\E<root success="true" userid="2" username="v1_user" firstName="Zo\x{c3}\x{ab}" lastName="" fullname="Zo\x{c3}\x{ab}" email="zoe\@v1" expireOn="2100-01-01T00:00:00Z" isAuthenticated="True" />$},
+         'a version 1 ticket still works');
+ok t_cmp(v1_value("SELECT value FROM infor_meta WHERE name = 'schema_version'"),
+         '2', 'the module migrated the database to version 2');
+ok t_cmp(v1_value("SELECT name FROM sqlite_master WHERE name IN ('infor_audit', 'infor_resets') ORDER BY name"),
+         "infor_audit\ninfor_resets", 'the new tables exist');
+
+# Accounts and passwords survived.
+my $t = login('v1_user', 'v1-user-pw');
+ok $t =~ guid_re();
+$res = rest_get('GetUser', authenticationTicket => $t, UserName => '');
+ok t_cmp($res->content, qr{Email="zoe\@v1" MobileNumber="\+81 90-1234-5678"},
+         'contact details survived');
+my $admin = login('v1_admin', 'v1-admin-pw');
+ok $admin =~ guid_re();
+
+# And a change now leaves its audit row.
+$res = rest_get('UpdateUserContactInfo', authenticationTicket => $admin,
+                userName => 'v1_user', emailAddress => 'zoe@v2',
+                mobileNumber => '');
+ok t_cmp($res->content, rest_expect('<response success="true" error="" />'),
+         'an update on the migrated database');
+ok t_cmp(v1_value("SELECT actor_name || '|' || action || '|' || target_name || '|' || fields FROM infor_audit"),
+         'v1_admin|UpdateUserContactInfo|v1_user|email,mobile',
+         'with its audit row');
+
+Apache::TestRequest::module('default');
+
+# inforadm migrates too: a fresh copy of the fixture, opened by `list`.
+my $copy = InforTest::Paths::data_dir() . '/v1-adm.db';
+unlink $copy;
+system('sqlite3', $copy, '.read ' . InforTest::Paths::top()
+       . '/t/data/schema_v1.sql') == 0 or die;
+my $out = `'@{[InforTest::Paths::top()]}/mod_infor/inforadm' -d '$copy' list`;
+ok t_cmp($out, qr/^1\tv1_admin\tyes\tyes\told\@admin\t\t-\n2\tv1_user\tno\tyes\tzoe\@v1\t\+81 90-1234-5678\t-\n/m,
+         'inforadm lists the version 1 accounts');
+ok t_cmp(`sqlite3 '$copy' "SELECT value FROM infor_meta WHERE name = 'schema_version'"`,
+         "2\n", 'inforadm migrated its copy');
+ok t_cmp(`sqlite3 '$copy' "SELECT COUNT(*) FROM infor_sessions"`, "1\n",
+         'the session row survived');
