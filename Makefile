@@ -32,7 +32,9 @@ CORE_SRC = mod_infor/store.c mod_infor/store_user.c \
            mod_infor/store_session.c mod_infor/xml.c mod_infor/guid.c \
            mod_infor/password.c
 OPS_SRC  = mod_infor/dispatch.c mod_infor/ops_table.c \
-           mod_infor/ops_session.c mod_infor/ops_user.c mod_infor/soap.c
+           mod_infor/ops_session.c mod_infor/ops_user.c \
+           mod_infor/ops_admin.c mod_infor/ops_password.c mod_infor/mail.c \
+           mod_infor/soap.c
 HTTPD_SRC = mod_infor/mod_infor.c mod_infor/config.c \
             mod_infor/http_decode.c
 MOD_SRC  = $(HTTPD_SRC) $(OPS_SRC) $(CORE_SRC)
@@ -84,7 +86,7 @@ check-directives:
 
 apache-test: all
 	perl t/TEST.PL -clean >/dev/null 2>&1 || true
-	perl t/TEST.PL
+	perl t/TEST.PL t/api
 
 test: unit lint check-directives apache-test
 

@@ -14,7 +14,7 @@
 #include <apr_time.h>
 
 #define INFOR_NS "http://tempuri.org/"
-#define INFOR_MAX_PARAMS 12
+#define INFOR_MAX_PARAMS 16
 
 /* ---------------------------------------------------------------- errors */
 
@@ -66,6 +66,10 @@ typedef struct {
 
 infor_elem *infor_elem_make(apr_pool_t *p, const char *name);
 void infor_elem_attr(infor_elem *e, const char *name, const char *value);
+/* Inserts an attribute at position pos (0 first), for the odd documented
+ * order such as CreateUser's success, id, error. */
+void infor_elem_attr_insert(infor_elem *e, int pos, const char *name,
+                            const char *value);
 infor_elem *infor_elem_child(apr_pool_t *p, infor_elem *e, const char *name);
 
 /* A growable byte buffer that renderers write into. */

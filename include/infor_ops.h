@@ -11,6 +11,7 @@
 
 #include "infor.h"
 #include "infor_store.h"
+#include "infor_password.h"
 
 /* Parameter flags. */
 #define INFOR_P_REQUIRED  0x01  /* GET/POST: absent -> "Missing parameter" */
@@ -18,6 +19,9 @@
 #define INFOR_P_COOKIE    0x04  /* absent or empty: read the "ticket" cookie */
 #define INFOR_P_TARGET    0x08  /* names the user the call acts on */
 #define INFOR_P_SECRET    0x10  /* never logged */
+#define INFOR_P_INT       0x20  /* an integer; SOAP null is 0 */
+#define INFOR_P_BOOL      0x40  /* true/false (or 1/0); SOAP null is false */
+#define INFOR_P_GUID      0x80  /* a ticket to renew: masked in the log */
 
 typedef struct {
     const char *name;      /* as documented; matched regardless of case */
@@ -36,6 +40,7 @@ typedef enum {
 #define INFOR_OP_BAD_TICKET_901 0x01 /* empty/malformed ticket is [901], not [900] */
 #define INFOR_OP_NO_EXTEND      0x02 /* does not slide the ticket's expiry */
 #define INFOR_OP_EMPTY_IS_SELF  0x04 /* an empty target names the caller */
+#define INFOR_OP_MAILS          0x08 /* sends mail: needs the reset URL */
 
 typedef enum {
     INFOR_BIND_GET = 1,
@@ -49,6 +54,14 @@ typedef struct {
     apr_interval_time_t ticket_lifetime;  /* sliding expiry */
     apr_interval_time_t ticket_refresh;   /* write the expiry at most this often */
     const char *sysadmin_account;         /* may never get a ticket; or NULL */
+    const char *trusted_password;         /* CreateTicketforUser; or NULL */
+    int delete_needs_password;            /* DeleteUser answers [2767] */
+    const apr_array_header_t *languages;  /* session languages; [0] default */
+    infor_password_policy policy;
+    int bcrypt_cost;
+    const char *mail_command;             /* sendmail -t compatible; or NULL */
+    const char *mail_from;
+    apr_interval_time_t reset_lifetime;   /* of a password reset code */
 } infor_settings;
 
 typedef struct infor_ctx infor_ctx;
@@ -59,6 +72,7 @@ typedef struct infor_op {
     const char *root;               /* "root" or "response" */
     infor_access access;
     unsigned flags;
+    const char *denied;             /* refusal text; NULL: "Access denied" */
     infor_op_fn *handler;
     const char *summary;            /* one line, for listings */
     infor_param_def params[INFOR_MAX_PARAMS];  /* ends at name == NULL */
@@ -72,6 +86,8 @@ typedef struct {
     const char *args[INFOR_MAX_PARAMS];
     const char *cookie_ticket;      /* the "ticket" cookie, or NULL */
     const char *client_ip;
+    const char *remote_user;        /* who httpd authenticated, or NULL */
+    const char *reset_url;          /* for INFOR_OP_MAILS operations */
 } infor_call;
 
 struct infor_ctx {
@@ -93,10 +109,16 @@ extern const infor_op infor_ops[];
 const infor_op *infor_op_find(const char *name);
 /* Index of the parameter with that name (any case), or -1. */
 int infor_op_param(const infor_op *op, const char *name);
+/* The flags a parameter of this name has in any operation. */
+unsigned infor_param_flags(const char *name);
 /* 1 when a parameter falls back to the "ticket" cookie. */
 int infor_op_takes_cookie(const infor_op *op);
 /* The value of the named parameter of this call (NULL if absent/null). */
 const char *infor_arg(const infor_ctx *ctx, const char *name);
+/* The value of an INFOR_P_INT or INFOR_P_BOOL parameter; null is 0. */
+int infor_arg_int(const infor_ctx *ctx, const char *name);
+/* The value of a parameter, or "" when absent or null. */
+const char *infor_arg_str(const infor_ctx *ctx, const char *name);
 
 /* Runs the call: parameter checks, ticket check, access check, handler.
  * Returns the result element on success or an application error, or
@@ -117,12 +139,33 @@ void infor_ctx_audit(const infor_ctx *ctx, infor_audit *a);
 infor_error *infor_change_user(infor_ctx *ctx, const infor_user *u,
                                const infor_user_change *c);
 
-/* Operation handlers. */
+/* Operation handlers: ops_session.c */
 infor_error *infor_op_authenticate_user(infor_ctx *ctx);
+infor_error *infor_op_authenticate_via_httpd(infor_ctx *ctx);
+infor_error *infor_op_renew_ticket(infor_ctx *ctx);
+infor_error *infor_op_create_ticket_for_user(infor_ctx *ctx);
 infor_error *infor_op_logout(infor_ctx *ctx);
 infor_error *infor_op_is_valid_ticket(infor_ctx *ctx);
+/* ops_user.c */
+infor_error *infor_op_get_current_user(infor_ctx *ctx);
 infor_error *infor_op_get_user(infor_ctx *ctx);
+infor_error *infor_op_user_exists(infor_ctx *ctx);
+infor_error *infor_op_get_all_users(infor_ctx *ctx);
+infor_error *infor_op_get_all_users1(infor_ctx *ctx);
+infor_error *infor_op_get_all_users2(infor_ctx *ctx);
+infor_error *infor_op_get_all_users_without_details(infor_ctx *ctx);
 infor_error *infor_op_update_contact_info(infor_ctx *ctx);
 infor_error *infor_op_update_email(infor_ctx *ctx);
+infor_error *infor_op_update_user_preferences(infor_ctx *ctx);
+/* ops_admin.c */
+infor_error *infor_op_create_user(infor_ctx *ctx);
+infor_error *infor_op_delete_user(infor_ctx *ctx);
+infor_error *infor_op_change_user_status(infor_ctx *ctx);
+infor_error *infor_op_change_user_type(infor_ctx *ctx);
+infor_error *infor_op_update_user_profile(infor_ctx *ctx);
+/* ops_password.c */
+infor_error *infor_op_change_user_password(infor_ctx *ctx);
+infor_error *infor_op_forgot_password(infor_ctx *ctx);
+infor_error *infor_op_change_password_using_secret(infor_ctx *ctx);
 
 #endif /* INFOR_OPS_H */

@@ -16,4 +16,22 @@ const char *infor_password_hash(apr_pool_t *p, const char *pw, int cost);
  * to refuse as a wrong password. */
 int infor_password_check(const char *pw, const char *hash);
 
+/* Compares two secrets in time that depends on neither. */
+int infor_secret_equal(const char *a, const char *b);
+
+/* The password rules (conventions §10), set by directives. */
+typedef struct {
+    int min_length;
+    int letters, digits, symbols;     /* must include one of each */
+    int not_username, not_email;      /* must differ from these */
+} infor_password_policy;
+
+/* NULL when pw passes the policy, else the message naming the broken
+ * rule.  bcrypt reads 72 bytes at most: a longer password is refused
+ * rather than silently cut. */
+const char *infor_password_policy_check(apr_pool_t *p,
+                                        const infor_password_policy *pol,
+                                        const char *pw, const char *username,
+                                        const char *email);
+
 #endif

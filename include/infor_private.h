@@ -25,9 +25,18 @@ extern module AP_MODULE_DECLARE_DATA infor_module;
 typedef struct {
     apr_interval_time_t ticket_lifetime;   /* -1: unset */
     apr_interval_time_t ticket_refresh;    /* -1: unset */
+    apr_interval_time_t reset_lifetime;    /* -1: unset */
     apr_off_t max_body;                    /* -1: unset */
-    const char *sysadmin_account;
-    int sysadmin_set;
+    const char *sysadmin_account;          /* each string: NULL unset, */
+    const char *trusted_password;          /* "" set to nothing */
+    const char *mail_command;
+    const char *mail_from;
+    const char *reset_url;
+    apr_array_header_t *languages;         /* NULL: unset */
+    int delete_needs_password;             /* -1: unset */
+    int bcrypt_cost;                       /* -1: unset */
+    int min_length;                        /* -1: unset */
+    int rules;                             /* -1: unset; else RULE_* bits */
 } infor_dir_cfg;
 
 /* config.c */
@@ -35,6 +44,8 @@ extern const command_rec infor_cmds[];
 void *infor_create_dir_cfg(apr_pool_t *p, char *dir);
 void *infor_merge_dir_cfg(apr_pool_t *p, void *base, void *add);
 void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s);
+/* InforResetURL, or NULL when the request's own address should be used. */
+const char *infor_cfg_reset_url(const infor_dir_cfg *c);
 apr_off_t infor_cfg_max_body(const infor_dir_cfg *c);
 
 /* http_decode.c: GET query and form POST bodies, through libapreq2.  On

@@ -35,4 +35,11 @@ void infor_soap_write_fault(infor_buf *b, infor_binding binding,
  * 400 (Sender) or 500 (Receiver). */
 int infor_soap_fault_status(infor_binding binding, const infor_error *e);
 
+/* Reads an xmlPreferences document (UpdateUserPreferences) into c: the
+ * attribute form or the legacy element form; only what it names changes.
+ * Returns an application error for XML that is not a <Preferences>
+ * document or for a value out of range. */
+infor_error *infor_xml_preferences(apr_pool_t *p, const char *xml,
+                                   infor_user_change *c);
+
 #endif

@@ -1,11 +1,23 @@
 /*
  * mod_infor: directives, their defaults and merging.  Every directive is
- * listed in the README and in conf/; t/check_directives.sh checks that.
+ * listed in the README and in conf/infor.conf; t/check_directives.sh
+ * checks that.
  */
 #include <apr_strings.h>
 #include <apr_lib.h>
 
 #include "infor_private.h"
+
+#define RULE_LETTERS      0x01
+#define RULE_DIGITS       0x02
+#define RULE_SYMBOLS      0x04
+#define RULE_NOT_USERNAME 0x08
+#define RULE_NOT_EMAIL    0x10
+
+#define DEFAULT_RULES      (RULE_NOT_USERNAME | RULE_NOT_EMAIL)
+#define DEFAULT_MIN_LENGTH 8
+#define DEFAULT_RESET      apr_time_from_sec(3600)
+#define DEFAULT_MAIL_FROM  "mod_infor <noreply@localhost>"
 
 void *infor_create_dir_cfg(apr_pool_t *p, char *dir)
 {
@@ -13,38 +25,81 @@ void *infor_create_dir_cfg(apr_pool_t *p, char *dir)
     (void)dir;
     c->ticket_lifetime = -1;
     c->ticket_refresh = -1;
+    c->reset_lifetime = -1;
     c->max_body = -1;
+    c->delete_needs_password = -1;
+    c->bcrypt_cost = -1;
+    c->min_length = -1;
+    c->rules = -1;
     return c;
 }
+
+#define MERGE(field, unset) \
+    c->field = add->field != (unset) ? add->field : base->field
 
 void *infor_merge_dir_cfg(apr_pool_t *p, void *basev, void *addv)
 {
     infor_dir_cfg *base = basev, *add = addv;
     infor_dir_cfg *c = apr_pcalloc(p, sizeof(*c));
 
-    c->ticket_lifetime = add->ticket_lifetime != -1 ? add->ticket_lifetime
-                                                    : base->ticket_lifetime;
-    c->ticket_refresh = add->ticket_refresh != -1 ? add->ticket_refresh
-                                                  : base->ticket_refresh;
-    c->max_body = add->max_body != -1 ? add->max_body : base->max_body;
-    c->sysadmin_set = add->sysadmin_set || base->sysadmin_set;
-    c->sysadmin_account = add->sysadmin_set ? add->sysadmin_account
-                                            : base->sysadmin_account;
+    MERGE(ticket_lifetime, -1);
+    MERGE(ticket_refresh, -1);
+    MERGE(reset_lifetime, -1);
+    MERGE(max_body, -1);
+    MERGE(sysadmin_account, NULL);
+    MERGE(trusted_password, NULL);
+    MERGE(mail_command, NULL);
+    MERGE(mail_from, NULL);
+    MERGE(reset_url, NULL);
+    MERGE(languages, NULL);
+    MERGE(delete_needs_password, -1);
+    MERGE(bcrypt_cost, -1);
+    MERGE(min_length, -1);
+    MERGE(rules, -1);
     return c;
+}
+
+/* A set string, or NULL for unset or set to "". */
+static const char *set_or_null(const char *s)
+{
+    return s && *s ? s : NULL;
 }
 
 void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s)
 {
+    int rules = c->rules != -1 ? c->rules : DEFAULT_RULES;
+
     s->ticket_lifetime = c->ticket_lifetime != -1 ? c->ticket_lifetime
                                                   : INFOR_DEFAULT_LIFETIME;
     s->ticket_refresh = c->ticket_refresh != -1 ? c->ticket_refresh
                                                 : INFOR_DEFAULT_REFRESH;
-    s->sysadmin_account = c->sysadmin_account;
+    s->reset_lifetime = c->reset_lifetime != -1 ? c->reset_lifetime
+                                                : DEFAULT_RESET;
+    s->sysadmin_account = set_or_null(c->sysadmin_account);
+    s->trusted_password = set_or_null(c->trusted_password);
+    s->mail_command = set_or_null(c->mail_command);
+    s->mail_from = c->mail_from ? c->mail_from : DEFAULT_MAIL_FROM;
+    s->languages = c->languages;
+    s->delete_needs_password = c->delete_needs_password == 1;
+    s->bcrypt_cost = c->bcrypt_cost != -1 ? c->bcrypt_cost
+                                          : INFOR_BCRYPT_COST;
+    s->policy.min_length = c->min_length != -1 ? c->min_length
+                                               : DEFAULT_MIN_LENGTH;
+    s->policy.letters = (rules & RULE_LETTERS) != 0;
+    s->policy.digits = (rules & RULE_DIGITS) != 0;
+    s->policy.symbols = (rules & RULE_SYMBOLS) != 0;
+    s->policy.not_username = (rules & RULE_NOT_USERNAME) != 0;
+    s->policy.not_email = (rules & RULE_NOT_EMAIL) != 0;
 }
 
 apr_off_t infor_cfg_max_body(const infor_dir_cfg *c)
 {
     return c->max_body != -1 ? c->max_body : INFOR_DEFAULT_MAX_BODY;
+}
+
+const char *infor_cfg_reset_url(const infor_dir_cfg *c)
+{
+    return set_or_null(c->reset_url);
 }
 
 /* "90", "90s", "15m", "12h", "30d": a whole number of seconds, minutes,
@@ -79,16 +134,39 @@ static const char *parse_duration(apr_pool_t *p, const char *arg,
     return NULL;
 }
 
-static const char *set_lifetime(cmd_parms *cmd, void *cv, const char *arg)
+static const char *parse_int(apr_pool_t *p, const char *name,
+                             const char *arg, int lo, int hi, int *out)
 {
-    infor_dir_cfg *c = cv;
-    return parse_duration(cmd->pool, arg, &c->ticket_lifetime, 0);
+    char *end = NULL;
+    long n = strtol(arg, &end, 10);
+
+    if (end == arg || *end || n < lo || n > hi) {
+        return apr_psprintf(p, "%s: '%s' is not a number from %d to %d",
+                            name, arg, lo, hi);
+    }
+    *out = (int)n;
+    return NULL;
 }
 
-static const char *set_refresh(cmd_parms *cmd, void *cv, const char *arg)
+/* One handler for the string directives: cmd->info is the offset of the
+ * field, as ap_set_string_slot does; "" is kept, meaning "set to none". */
+static const char *set_string(cmd_parms *cmd, void *cv, const char *arg)
 {
-    infor_dir_cfg *c = cv;
-    return parse_duration(cmd->pool, arg, &c->ticket_refresh, 1);
+    *(const char **)((char *)cv + (apr_size_t)cmd->info) = arg;
+    return NULL;
+}
+
+static const char *set_duration(cmd_parms *cmd, void *cv, const char *arg)
+{
+    apr_interval_time_t *field = (apr_interval_time_t *)
+        ((char *)cv + (apr_size_t)cmd->info);
+    /* Only the refresh interval may be 0 (write on every call). */
+    int zero = (apr_size_t)cmd->info
+               == APR_OFFSETOF(infor_dir_cfg, ticket_refresh);
+    const char *err = parse_duration(cmd->pool, arg, field, zero);
+
+    return err ? apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL)
+               : NULL;
 }
 
 static const char *set_max_body(cmd_parms *cmd, void *cv, const char *arg)
@@ -105,29 +183,103 @@ static const char *set_max_body(cmd_parms *cmd, void *cv, const char *arg)
     return NULL;
 }
 
-static const char *set_sysadmin(cmd_parms *cmd, void *cv, const char *arg)
+static const char *set_cost(cmd_parms *cmd, void *cv, const char *arg)
 {
-    infor_dir_cfg *c = cv;
+    return parse_int(cmd->pool, "InforBcryptCost", arg, 4, 31,
+                     &((infor_dir_cfg *)cv)->bcrypt_cost);
+}
+
+static const char *set_min_length(cmd_parms *cmd, void *cv, const char *arg)
+{
+    return parse_int(cmd->pool, "InforPasswordMinLength", arg, 1, 72,
+                     &((infor_dir_cfg *)cv)->min_length);
+}
+
+static const char *set_delete_confirm(cmd_parms *cmd, void *cv, int on)
+{
     (void)cmd;
-    c->sysadmin_account = *arg ? arg : NULL;
-    c->sysadmin_set = 1;
+    ((infor_dir_cfg *)cv)->delete_needs_password = on;
     return NULL;
 }
 
+static const char *add_rule(cmd_parms *cmd, void *cv, const char *arg)
+{
+    static const struct { const char *word; int bit; } words[] = {
+        { "letters", RULE_LETTERS }, { "digits", RULE_DIGITS },
+        { "symbols", RULE_SYMBOLS }, { "not-username", RULE_NOT_USERNAME },
+        { "not-email", RULE_NOT_EMAIL }, { "none", 0 },
+    };
+    infor_dir_cfg *c = cv;
+    unsigned i;
+
+    /* The first word of a directive starts the set afresh. */
+    if (c->rules == -1) {
+        c->rules = 0;
+    }
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strcasecmp(arg, words[i].word) == 0) {
+            c->rules |= words[i].bit;
+            return NULL;
+        }
+    }
+    return apr_psprintf(cmd->pool, "InforPasswordRules: unknown rule '%s' "
+                        "(letters, digits, symbols, not-username, "
+                        "not-email, none)", arg);
+}
+
+static const char *add_language(cmd_parms *cmd, void *cv, const char *arg)
+{
+    infor_dir_cfg *c = cv;
+
+    if (!c->languages) {
+        c->languages = apr_array_make(cmd->pool, 8, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(c->languages, const char *) = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+#define SLOT(field) ((void *)APR_OFFSETOF(infor_dir_cfg, field))
+#define WHERE       (RSRC_CONF | ACCESS_CONF)
+
 const command_rec infor_cmds[] = {
-    AP_INIT_TAKE1("InforTicketLifetime", set_lifetime, NULL,
-                  RSRC_CONF | ACCESS_CONF,
-                  "How long a ticket lives after its last use "
+    AP_INIT_TAKE1("InforTicketLifetime", set_duration, SLOT(ticket_lifetime),
+                  WHERE, "How long a ticket lives after its last use "
                   "(default 30d)"),
-    AP_INIT_TAKE1("InforTicketRefresh", set_refresh, NULL,
-                  RSRC_CONF | ACCESS_CONF,
-                  "Write a ticket's new expiry at most this often "
+    AP_INIT_TAKE1("InforTicketRefresh", set_duration, SLOT(ticket_refresh),
+                  WHERE, "Write a ticket's new expiry at most this often "
                   "(default 60s)"),
-    AP_INIT_TAKE1("InforMaxBodySize", set_max_body, NULL,
-                  RSRC_CONF | ACCESS_CONF,
+    AP_INIT_TAKE1("InforMaxBodySize", set_max_body, NULL, WHERE,
                   "Largest request body in bytes (default 1048576)"),
-    AP_INIT_TAKE1("InforSysadminAccount", set_sysadmin, NULL,
-                  RSRC_CONF | ACCESS_CONF,
+    AP_INIT_TAKE1("InforSysadminAccount", set_string,
+                  SLOT(sysadmin_account), WHERE,
                   "An account that may never obtain a ticket (default none)"),
+    AP_INIT_TAKE1("InforTrustedUserPassword", set_string,
+                  SLOT(trusted_password), WHERE,
+                  "The secret CreateTicketforUser takes (default none: the "
+                  "method is refused)"),
+    AP_INIT_FLAG("InforDeleteNeedsPassword", set_delete_confirm, NULL, WHERE,
+                 "DeleteUser is refused; DeleteUser1 with the "
+                 "administrator's password is needed (default Off)"),
+    AP_INIT_ITERATE("InforLanguages", add_language, NULL, WHERE,
+                    "Session language codes; the first is the default "
+                    "(default en)"),
+    AP_INIT_TAKE1("InforBcryptCost", set_cost, NULL, WHERE,
+                  "bcrypt cost of new password hashes (default 10)"),
+    AP_INIT_TAKE1("InforPasswordMinLength", set_min_length, NULL, WHERE,
+                  "Shortest password, in characters (default 8)"),
+    AP_INIT_ITERATE("InforPasswordRules", add_rule, NULL, WHERE,
+                    "What a password must hold: letters digits symbols "
+                    "not-username not-email, or none "
+                    "(default not-username not-email)"),
+    AP_INIT_TAKE1("InforMailCommand", set_string, SLOT(mail_command), WHERE,
+                  "A sendmail -t compatible command for reset mail "
+                  "(default none)"),
+    AP_INIT_TAKE1("InforMailFrom", set_string, SLOT(mail_from), WHERE,
+                  "The From: of reset mail"),
+    AP_INIT_TAKE1("InforResetURL", set_string, SLOT(reset_url), WHERE,
+                  "The page reset links point to (default this server's "
+                  "/resetpassword.aspx)"),
+    AP_INIT_TAKE1("InforResetLifetime", set_duration, SLOT(reset_lifetime),
+                  WHERE, "How long a reset code is valid (default 1h)"),
     { NULL }
 };

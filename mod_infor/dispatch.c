@@ -3,6 +3,8 @@
  * permissions before an operation runs; no handler can be reached around
  * it.  Driven entirely by the operation table.
  */
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -33,31 +35,68 @@ static int blank(const char *s)
     return *s == '\0';
 }
 
-/* Presence and well-formedness of the values, before anything is read. */
-static infor_error *check_params(apr_pool_t *p, const infor_call *call)
+/* An integer as .NET reads one: optional blanks and sign, digits. */
+static int is_int(const char *s)
+{
+    char *end = NULL;
+    long v;
+
+    while (apr_isspace(*s)) {
+        s++;
+    }
+    if (!*s) {
+        return 0;
+    }
+    v = strtol(s, &end, 10);
+    while (end && apr_isspace(*end)) {
+        end++;
+    }
+    return end && !*end && v >= INT_MIN && v <= INT_MAX;
+}
+
+static int is_bool(const char *s)
+{
+    return !strcasecmp(s, "true") || !strcasecmp(s, "false")
+           || !strcmp(s, "1") || !strcmp(s, "0");
+}
+
+/* Presence and well-formedness of the values, before anything is read.
+ * A ticket parameter that may come from the cookie gets it here. */
+static infor_error *check_params(apr_pool_t *p, infor_call *call)
 {
     const infor_op *op = call->op;
     int i, http = call->binding == INFOR_BIND_GET
                   || call->binding == INFOR_BIND_POST;
 
-    for (i = 0; i < INFOR_MAX_PARAMS && op->params[i].name; i++) {
-        const char *v = call->args[i];
-        if (!v) {
-            if (http && (op->params[i].flags & INFOR_P_REQUIRED)) {
-                return infor_client_error(p, 400, apr_psprintf(p,
-                    "Missing parameter: %s.", op->params[i].name));
-            }
-            continue;
-        }
-        if (!infor_text_ok(v, strlen(v))) {
-            return infor_client_error(p, 400, apr_psprintf(p,
-                "Invalid parameter: %s is not valid UTF-8 text.",
-                op->params[i].name));
-        }
-    }
     if (call->cookie_ticket
         && !infor_text_ok(call->cookie_ticket, strlen(call->cookie_ticket))) {
         return infor_client_error(p, 400, "Invalid ticket cookie.");
+    }
+    for (i = 0; i < INFOR_MAX_PARAMS && op->params[i].name; i++) {
+        const char *v = call->args[i], *name = op->params[i].name;
+        unsigned flags = op->params[i].flags;
+
+        if (!v) {
+            if (http && (flags & INFOR_P_REQUIRED)) {
+                return infor_client_error(p, 400, apr_psprintf(p,
+                    "Missing parameter: %s.", name));
+            }
+        }
+        else if (!infor_text_ok(v, strlen(v))) {
+            return infor_client_error(p, 400, apr_psprintf(p,
+                "Invalid parameter: %s is not valid UTF-8 text.", name));
+        }
+        else if ((flags & INFOR_P_INT) && !is_int(v)) {
+            return infor_client_error(p, 400, apr_psprintf(p,
+                "Invalid parameter: %s must be an integer.", name));
+        }
+        else if ((flags & INFOR_P_BOOL) && !is_bool(v)) {
+            return infor_client_error(p, 400, apr_psprintf(p,
+                "Invalid parameter: %s must be true or false.", name));
+        }
+        if ((flags & INFOR_P_COOKIE) && (!v || !*v)) {
+            call->args[i] = call->cookie_ticket;
+        }
     }
     return NULL;
 }
@@ -75,9 +114,6 @@ static infor_error *check_ticket(infor_ctx *ctx)
 
     if (i >= 0) {
         ticket = ctx->call->args[i];
-        if ((!ticket || !*ticket) && (op->params[i].flags & INFOR_P_COOKIE)) {
-            ticket = ctx->call->cookie_ticket;
-        }
     }
     if (!ticket || !infor_guid_valid(ticket)) {
         return infor_app_error(ctx->pool, bad);
@@ -121,8 +157,10 @@ static infor_error *check_access(infor_ctx *ctx)
     int i = param_index(op, INFOR_P_TARGET);
     const char *name;
 
+    const char *denied = op->denied ? op->denied : INFOR_ERR_DENIED;
+
     if (op->access == INFOR_ACCESS_ADMIN && !ctx->caller->is_admin) {
-        return infor_app_error(ctx->pool, INFOR_ERR_DENIED);
+        return infor_app_error(ctx->pool, denied);
     }
     if (i < 0) {
         return NULL;
@@ -142,7 +180,7 @@ static infor_error *check_access(infor_ctx *ctx)
      * whether they exist: anything but their own is "Access denied". */
     if (op->access == INFOR_ACCESS_SELF_OR_ADMIN && !ctx->caller->is_admin
         && (!ctx->target || ctx->target->id != ctx->caller->id)) {
-        return infor_app_error(ctx->pool, INFOR_ERR_DENIED);
+        return infor_app_error(ctx->pool, denied);
     }
     if (!ctx->target) {
         return infor_app_error(ctx->pool, INFOR_ERR_NO_USER);
@@ -190,9 +228,10 @@ infor_error *infor_change_user(infor_ctx *ctx, const infor_user *u,
 }
 
 infor_elem *infor_dispatch(apr_pool_t *p, const infor_settings *settings,
-                           infor_db *db, const infor_call *call,
+                           infor_db *db, const infor_call *in,
                            const char **user_out, infor_error **err)
 {
+    infor_call call_copy = *in, *call = &call_copy;
     infor_ctx ctx;
     infor_error *e;
 

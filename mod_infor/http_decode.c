@@ -67,8 +67,10 @@ infor_error *infor_http_decode(request_rec *r, apr_off_t max_body,
             return infor_client_error(r->pool, 413,
                                       "Request body too large.");
         }
+        /* No body, no Content-Type or no parser for it: no parameters
+         * (the missing ones are then reported by name). */
         if (rv != APR_SUCCESS && rv != APREQ_ERROR_NODATA
-            && rv != APREQ_ERROR_NOPARSER) {
+            && rv != APREQ_ERROR_NOPARSER && rv != APREQ_ERROR_NOHEADER) {
             return infor_client_error(r->pool, 400, "Malformed form body.");
         }
     }

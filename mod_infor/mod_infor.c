@@ -195,8 +195,11 @@ static infor_error *decode(request_rec *r, apr_off_t max_body,
 }
 
 /* The access log writes the request line as it came: keep passwords out
- * of it, and tickets down to their first eight characters. */
-static void mask_request_line(request_rec *r, const infor_op *op)
+ * of it, and tickets down to their first eight characters.  Names are
+ * read as libapreq2 reads them (pairs split at & or ;, names decoded), and
+ * a name is sensitive if any operation's parameter of that name is, so
+ * that a misspelt method is masked too. */
+static void mask_request_line(request_rec *r)
 {
     const char *line = r->the_request, *q = line ? strchr(line, '?') : NULL;
     infor_buf b;
@@ -206,25 +209,33 @@ static void mask_request_line(request_rec *r, const infor_op *op)
     }
     infor_buf_init(&b, r->pool, strlen(line) + 16);
     infor_buf_add(&b, line, q - line);
-    while (*q == '?' || *q == '&') {
+    while (*q == '?' || *q == '&' || *q == ';') {
         apr_size_t nlen, vlen;
         const char *eq, *name;
-        int i;
+        char *decoded, *c;
+        unsigned flags;
 
         infor_buf_add(&b, q, 1);
         name = ++q;
-        nlen = strcspn(name, "=& ");
+        nlen = strcspn(name, "=&; ");
         eq = name + nlen;
-        vlen = *eq == '=' ? strcspn(eq + 1, "& ") : 0;
-        i = infor_op_param(op, apr_pstrndup(r->pool, name, nlen));
+        vlen = *eq == '=' ? strcspn(eq + 1, "&; ") : 0;
+        decoded = apr_pstrndup(r->pool, name, nlen);
+        for (c = decoded; *c; c++) {
+            if (*c == '+') {
+                *c = ' ';
+            }
+        }
+        /* A name that does not decode cleanly is masked to be safe. */
+        flags = ap_unescape_url(decoded) == OK
+                ? infor_param_flags(decoded) : INFOR_P_SECRET;
         infor_buf_add(&b, name, nlen);
         if (*eq == '=') {
-            unsigned flags = i >= 0 ? op->params[i].flags : 0;
             infor_buf_add(&b, "=", 1);
             if (flags & INFOR_P_SECRET) {
                 infor_buf_puts(&b, "***");
             }
-            else if ((flags & INFOR_P_TICKET) && vlen > 8) {
+            else if ((flags & (INFOR_P_TICKET | INFOR_P_GUID)) && vlen > 8) {
                 infor_buf_add(&b, eq + 1, 8);
                 infor_buf_puts(&b, "...");
             }
@@ -308,16 +319,24 @@ static int infor_handler(request_rec *r)
     memset(&db, 0, sizeof(db));
     call.client_ip = r->useragent_ip;
 
+    mask_request_line(r);
     e = decode(r, infor_cfg_max_body(cfg), &call);
-    if (call.op) {
-        mask_request_line(r, call.op);
-    }
     if (e) {
         log_error(r, &call, e);
         return send_refusal(r, call.binding, e);
     }
     if (infor_op_takes_cookie(call.op)) {
         call.cookie_ticket = infor_http_cookie_ticket(r);
+    }
+    /* Whoever an httpd authentication module let in, for
+     * AuthenticateUserViaWindows. */
+    call.remote_user = r->user;
+    if (call.op->flags & INFOR_OP_MAILS) {
+        call.reset_url = infor_cfg_reset_url(cfg);
+        if (!call.reset_url) {
+            call.reset_url = ap_construct_url(r->pool, "/resetpassword.aspx",
+                                              r);
+        }
     }
 
     if ((e = open_store(r, &db)) != NULL) {

@@ -1,12 +1,17 @@
 /*
- * mod_infor: the session operations (login, logout, ticket check).
+ * mod_infor: the session operations: the logins (password, httpd's
+ * authentication, the trusted password), renewal, logout, ticket check.
  */
 #include <string.h>
 
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "infor_ops.h"
 #include "infor_password.h"
+
+#define ERR_BAD_FORMAT  "invalid ticket format"
+#define ERR_NO_IDENTITY "[900] Authentication failed - Unauthenticated User."
 
 /* "First Last", without a stray space when a part is empty. */
 static const char *full_name(apr_pool_t *p, const infor_user *u)
@@ -37,46 +42,118 @@ static void add_profile(infor_ctx *ctx, const infor_user *u,
     infor_elem_attr(r, "isAuthenticated", "True");
 }
 
-infor_error *infor_op_authenticate_user(infor_ctx *ctx)
+/* The session language: one of InforLanguages (any case), the default
+ * (the first) for an unknown code, "" (the profile's) when none asked. */
+static const char *session_lang(const infor_ctx *ctx, const char *asked)
+{
+    const apr_array_header_t *langs = ctx->settings->languages;
+    int i;
+
+    if (!asked || !*asked) {
+        return "";
+    }
+    for (i = 0; langs && i < langs->nelts; i++) {
+        const char *l = APR_ARRAY_IDX(langs, i, const char *);
+        if (strcasecmp(l, asked) == 0) {
+            return l;
+        }
+    }
+    return langs && langs->nelts ? APR_ARRAY_IDX(langs, 0, const char *)
+                                 : "en";
+}
+
+/* The account UID names, if PWD is its password and it may log in. */
+static infor_error *check_password(infor_ctx *ctx, infor_user **out)
 {
     const char *uid = infor_arg(ctx, "UID");
-    const char *pwd = infor_arg(ctx, "PWD");
-    const char *sysadmin = ctx->settings->sysadmin_account;
-    char ticket[INFOR_GUID_LEN + 1];
     infor_user *u = NULL;
-    apr_time_t expires = ctx->now + ctx->settings->ticket_lifetime;
-    apr_status_t rv;
     int ok;
 
-    if (uid && *uid && infor_store_user_find(ctx->db, uid, &u)
-                       != APR_SUCCESS) {
+    *out = NULL;
+    if (uid && *uid
+        && infor_store_user_find(ctx->db, uid, &u) != APR_SUCCESS) {
         return infor_server_error(ctx->pool, ctx->db->errmsg);
     }
     /* Always one bcrypt check, so timing tells nothing of which part was
      * wrong; one message for every failure, as infoRouter does. */
-    ok = infor_password_check(pwd, u ? u->password_hash : NULL);
+    ok = infor_password_check(infor_arg(ctx, "PWD"),
+                              u ? u->password_hash : NULL);
     if (!u || !ok || !u->enabled) {
         return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
     }
-    if (sysadmin && strcasecmp(infor_name_key(ctx->pool, sysadmin),
-                               infor_name_key(ctx->pool, u->username)) == 0) {
+    *out = u;
+    return NULL;
+}
+
+/* InforSysadminAccount never gets a ticket. */
+static infor_error *refuse_sysadmin(infor_ctx *ctx, const infor_user *u)
+{
+    const char *sysadmin = ctx->settings->sysadmin_account;
+
+    if (sysadmin && strcmp(infor_name_key(ctx->pool, sysadmin),
+                           infor_name_key(ctx->pool, u->username)) == 0) {
         return infor_app_error(ctx->pool, INFOR_ERR_NO_TICKETS);
     }
-    if (!infor_guid_new(ticket)) {
-        return infor_error_make(ctx->pool, INFOR_E_SERVER, 200,
-                                "SystemError: no random source",
-                                "apr_generate_random_bytes failed");
+    return NULL;
+}
+
+/* An old ticket the call may renew must at least look like one. */
+static infor_error *check_old_ticket(infor_ctx *ctx, const char *name)
+{
+    const char *old = infor_arg(ctx, name);
+
+    if (old && *old && !infor_guid_valid(old)) {
+        return infor_app_error(ctx->pool, ERR_BAD_FORMAT);
+    }
+    return NULL;
+}
+
+/* Gives u a session: the old ticket's, renewed, when it is live and u's;
+ * else a new one.  One write transaction: purge, session, last logon. */
+static infor_error *open_session(infor_ctx *ctx, const infor_user *u,
+                                 const char *old, const char *lang,
+                                 const char **ticket_out,
+                                 apr_time_t *expires_out)
+{
+    apr_time_t expires = ctx->now + ctx->settings->ticket_lifetime;
+    infor_session *s = NULL;
+    infor_user *owner = NULL;
+    const char *key = NULL;
+    apr_status_t rv;
+
+    if (old && *old) {
+        key = infor_ticket_key(ctx->pool, old);
+        if (infor_store_session_get(ctx->db, key, &s, &owner)
+            != APR_SUCCESS) {
+            return infor_server_error(ctx->pool, ctx->db->errmsg);
+        }
+        if (!s || owner->id != u->id || s->expires <= ctx->now) {
+            s = NULL;   /* not renewable: a new ticket instead */
+        }
+    }
+    if (!s) {
+        char fresh[INFOR_GUID_LEN + 1];
+
+        if (!infor_guid_new(fresh)) {
+            return infor_error_make(ctx->pool, INFOR_E_SERVER, 200,
+                                    "SystemError: no random source",
+                                    "apr_generate_random_bytes failed");
+        }
+        old = apr_pstrdup(ctx->pool, fresh);
+        key = infor_ticket_key(ctx->pool, old);
     }
 
-    /* The purge rides on the login's own write transaction. */
     rv = infor_store_begin(ctx->db);
     if (rv == APR_SUCCESS) {
         rv = infor_store_session_purge(ctx->db, ctx->now);
     }
     if (rv == APR_SUCCESS) {
-        rv = infor_store_session_create(ctx->db,
-                                        infor_ticket_key(ctx->pool, ticket),
-                                        u->id, ctx->now, expires, "");
+        rv = s ? infor_store_session_extend(ctx->db, key, expires)
+               : infor_store_session_create(ctx->db, key, u->id, ctx->now,
+                                            expires, lang);
+    }
+    if (rv == APR_SUCCESS && s) {
+        rv = infor_store_session_set_lang(ctx->db, key, lang);
     }
     if (rv == APR_SUCCESS) {
         rv = infor_store_user_set_logon(ctx->db, u->id, ctx->now);
@@ -90,9 +167,127 @@ infor_error *infor_op_authenticate_user(infor_ctx *ctx)
     if (rv != APR_SUCCESS) {
         return infor_server_error(ctx->pool, ctx->db->errmsg);
     }
+    if (s) {
+        /* A renewed ticket goes back in lower case, like a new one. */
+        char *t = apr_pstrdup(ctx->pool, old), *c;
+        for (c = t; *c; c++) {
+            *c = apr_tolower(*c);
+        }
+        old = t;
+    }
+    *ticket_out = old;
+    *expires_out = expires;
+    return NULL;
+}
 
-    infor_elem_attr(ctx->result, "ticket", apr_pstrdup(ctx->pool, ticket));
+/* The answer of every login: the ticket and the profile. */
+static infor_error *login(infor_ctx *ctx, const infor_user *u,
+                          const char *old, const char *lang)
+{
+    const char *ticket;
+    apr_time_t expires;
+    infor_error *e;
+
+    if ((e = refuse_sysadmin(ctx, u)) != NULL
+        || (e = open_session(ctx, u, old, session_lang(ctx, lang), &ticket,
+                             &expires)) != NULL) {
+        return e;
+    }
+    infor_elem_attr(ctx->result, "ticket", ticket);
     add_profile(ctx, u, expires);
+    return NULL;
+}
+
+/* AuthenticateUser and AuthenticateUser1 (which adds Lang). */
+infor_error *infor_op_authenticate_user(infor_ctx *ctx)
+{
+    infor_user *u;
+    infor_error *e = check_password(ctx, &u);
+
+    return e ? e : login(ctx, u, NULL, infor_arg(ctx, "Lang"));
+}
+
+infor_error *infor_op_renew_ticket(infor_ctx *ctx)
+{
+    infor_user *u;
+    infor_error *e;
+
+    /* The format is checked before the credentials, as documented. */
+    if ((e = check_old_ticket(ctx, "OldTicket")) != NULL
+        || (e = check_password(ctx, &u)) != NULL) {
+        return e;
+    }
+    return login(ctx, u, infor_arg(ctx, "OldTicket"), infor_arg(ctx, "Lang"));
+}
+
+/* The account of the user httpd authenticated: the name as given, or
+ * without its Windows domain (DOMAIN\user) or Kerberos realm (user@REALM). */
+static infor_error *httpd_user(infor_ctx *ctx, infor_user **out)
+{
+    const char *name = ctx->call->remote_user, *cut;
+
+    *out = NULL;
+    if (infor_store_user_find(ctx->db, name, out) != APR_SUCCESS) {
+        return infor_server_error(ctx->pool, ctx->db->errmsg);
+    }
+    if (!*out && (cut = strrchr(name, '\\')) != NULL && cut[1]) {
+        name = cut + 1;
+    }
+    else if (!*out && (cut = strchr(name, '@')) != NULL && cut > name) {
+        name = apr_pstrndup(ctx->pool, name, cut - name);
+    }
+    if (!*out && infor_store_user_find(ctx->db, name, out) != APR_SUCCESS) {
+        return infor_server_error(ctx->pool, ctx->db->errmsg);
+    }
+    return NULL;
+}
+
+infor_error *infor_op_authenticate_via_httpd(infor_ctx *ctx)
+{
+    infor_user *u = NULL;
+    infor_error *e;
+
+    if ((e = check_old_ticket(ctx, "oldTicket")) != NULL) {
+        return e;
+    }
+    if (!ctx->call->remote_user || !*ctx->call->remote_user) {
+        return infor_app_error(ctx->pool, ERR_NO_IDENTITY);
+    }
+    if ((e = httpd_user(ctx, &u)) != NULL) {
+        return e;
+    }
+    if (!u || !u->enabled) {
+        return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
+    }
+    return login(ctx, u, infor_arg(ctx, "oldTicket"),
+                 infor_arg(ctx, "language"));
+}
+
+infor_error *infor_op_create_ticket_for_user(infor_ctx *ctx)
+{
+    const char *secret = ctx->settings->trusted_password;
+    const char *name = infor_arg_str(ctx, "UserName");
+    const char *ticket;
+    apr_time_t expires;
+    infor_user *u = NULL;
+    infor_error *e;
+    int ok;
+
+    /* Without InforTrustedUserPassword nobody can use this method. */
+    ok = secret && *secret
+         && infor_secret_equal(infor_arg_str(ctx, "TrustedUserPwd"), secret);
+    if (ok && *name
+        && infor_store_user_find(ctx->db, name, &u) != APR_SUCCESS) {
+        return infor_server_error(ctx->pool, ctx->db->errmsg);
+    }
+    if (!ok || !u || !u->enabled) {
+        return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
+    }
+    if ((e = refuse_sysadmin(ctx, u)) != NULL
+        || (e = open_session(ctx, u, NULL, "", &ticket, &expires)) != NULL) {
+        return e;
+    }
+    infor_elem_attr(ctx->result, "ticket", ticket);
     return NULL;
 }
 

@@ -1,9 +1,12 @@
 /*
  * mod_infor: reading and updating one user.
  */
+#include <string.h>
+
 #include <apr_strings.h>
 
 #include "infor_ops.h"
+#include "infor_soap.h"
 
 static const char *upper_bool(int b)
 {
@@ -14,9 +17,10 @@ static const char *const notification_names[] = {
     "NONE", "INSTANT", "DAILY REPORT"
 };
 
-/* The <User> element of GetUser (and later GetCurrentUser, GetAllUsers). */
+/* The <User> element of GetUser, GetCurrentUser and the lists; brief for
+ * GetAllUsersWithoutDetails (identity attributes only). */
 static infor_elem *user_elem(apr_pool_t *p, infor_elem *parent,
-                             const infor_user *u)
+                             const infor_user *u, int brief)
 {
     infor_elem *e = infor_elem_child(p, parent, "User");
     infor_elem *pr;
@@ -30,6 +34,11 @@ static infor_elem *user_elem(apr_pool_t *p, infor_elem *parent,
     infor_elem_attr(e, "FirstName", u->first_name);
     infor_elem_attr(e, "LastName", u->last_name);
     infor_elem_attr(e, "Email", u->email);
+    if (brief) {
+        infor_elem_attr(e, "Enabled", upper_bool(u->enabled));
+        infor_elem_attr(e, "UserName", u->username);
+        return e;
+    }
     infor_elem_attr(e, "MobileNumber", u->mobile);
     infor_elem_attr(e, "Enabled", upper_bool(u->enabled));
     infor_elem_attr(e, "UserName", u->username);
@@ -55,8 +64,119 @@ static infor_elem *user_elem(apr_pool_t *p, infor_elem *parent,
 
 infor_error *infor_op_get_user(infor_ctx *ctx)
 {
-    user_elem(ctx->pool, ctx->result, ctx->target);
+    user_elem(ctx->pool, ctx->result, ctx->target, 0);
     return NULL;
+}
+
+infor_error *infor_op_get_current_user(infor_ctx *ctx)
+{
+    user_elem(ctx->pool, ctx->result, ctx->caller, 0);
+    return NULL;
+}
+
+infor_error *infor_op_user_exists(infor_ctx *ctx)
+{
+    const char *name = infor_arg_str(ctx, "UserName");
+    infor_user *u = NULL;
+
+    if (*name && infor_store_user_find(ctx->db, name, &u) != APR_SUCCESS) {
+        return infor_server_error(ctx->pool, ctx->db->errmsg);
+    }
+    return u ? NULL : infor_app_error(ctx->pool, INFOR_ERR_NO_USER);
+}
+
+/* Runs a list query and writes <users>; with_total adds totalusercount. */
+static infor_error *list_users(infor_ctx *ctx, const infor_user_query *q,
+                               int with_total, int brief)
+{
+    apr_array_header_t *users = NULL;
+    apr_int64_t total = 0;
+    infor_elem *list;
+    int i;
+
+    if (infor_store_user_query(ctx->db, q, &users, &total) != APR_SUCCESS) {
+        return infor_server_error(ctx->pool, ctx->db->errmsg);
+    }
+    if (with_total) {
+        infor_elem_attr(ctx->result, "totalusercount",
+                        apr_psprintf(ctx->pool, "%" APR_INT64_T_FMT, total));
+    }
+    list = infor_elem_child(ctx->pool, ctx->result, "users");
+    for (i = 0; i < users->nelts; i++) {
+        user_elem(ctx->pool, list, APR_ARRAY_IDX(users, i, infor_user *),
+                  brief);
+    }
+    return NULL;
+}
+
+infor_error *infor_op_get_all_users(infor_ctx *ctx)
+{
+    infor_user_query q;
+
+    memset(&q, 0, sizeof(q));
+    q.status = q.type = -1;
+    q.ascending = 1;
+    q.limit = -1;
+    return list_users(ctx, &q, 0, 0);
+}
+
+/* The filters GetAllUsers1, GetAllUsers2 and GetAllUsersWithoutDetails
+ * share, and the paging; a page size of 0 or less lists nothing. */
+static void list_query(infor_ctx *ctx, infor_user_query *q,
+                       const char *start, const char *rows)
+{
+    memset(q, 0, sizeof(*q));
+    q->first_name = infor_arg(ctx, "firstNameFilter");
+    q->last_name = infor_arg(ctx, "lastNameFilter");
+    q->username = infor_arg(ctx, "userNameFilter");
+    q->email = infor_arg(ctx, "emailFilter");
+    q->auth_authority = infor_arg(ctx, "authenticationSourceFilter");
+    q->domain = infor_arg(ctx, "domainNameFilter");
+    q->offset = infor_arg_int(ctx, start);
+    q->limit = infor_arg_int(ctx, rows);
+    if (q->limit < 0) {
+        q->limit = 0;
+    }
+    q->type = -1;
+}
+
+/* A status or type filter: the documented codes, anything else is all. */
+static int filter_code(int v, int lo, int hi)
+{
+    return v >= lo && v <= hi ? v : -1;
+}
+
+infor_error *infor_op_get_all_users1(infor_ctx *ctx)
+{
+    infor_user_query q;
+
+    list_query(ctx, &q, "StartingRowNumber", "NumbeOfRow");
+    q.status = filter_code(infor_arg_int(ctx, "StatusFilter"), 0, 1);
+    q.sort_by = infor_arg_int(ctx, "SortBy");
+    q.ascending = infor_arg_int(ctx, "SortAscending");
+    return list_users(ctx, &q, 1, 0);
+}
+
+static infor_error *list2(infor_ctx *ctx, int brief)
+{
+    infor_user_query q;
+
+    list_query(ctx, &q, "startingRowNumber", "numberOfRow");
+    q.status = filter_code(infor_arg_int(ctx, "userStatusFilter"), 0, 1);
+    q.type = filter_code(infor_arg_int(ctx, "userTypeFilter"), 1, 2);
+    q.sort_by = infor_arg_int(ctx, "sortBy");
+    q.ascending = infor_arg_int(ctx, "sortAscending");
+    return list_users(ctx, &q, 1, brief);
+}
+
+infor_error *infor_op_get_all_users2(infor_ctx *ctx)
+{
+    return list2(ctx, 0);
+}
+
+infor_error *infor_op_get_all_users_without_details(infor_ctx *ctx)
+{
+    return list2(ctx, 1);
 }
 
 static infor_error *set_contact(infor_ctx *ctx, const char *email,
@@ -79,8 +199,17 @@ infor_error *infor_op_update_contact_info(infor_ctx *ctx)
 
 infor_error *infor_op_update_email(infor_ctx *ctx)
 {
-    const char *email = infor_arg(ctx, "NewEmailAddress");
-
     /* Here a SOAP null is an empty string (DECISIONS.md): it clears. */
-    return set_contact(ctx, email ? email : "", NULL);
+    return set_contact(ctx, infor_arg_str(ctx, "NewEmailAddress"), NULL);
+}
+
+infor_error *infor_op_update_user_preferences(infor_ctx *ctx)
+{
+    infor_user_change c;
+    infor_error *e;
+
+    infor_user_change_init(&c);
+    e = infor_xml_preferences(ctx->pool, infor_arg_str(ctx, "xmlPreferences"),
+                              &c);
+    return e ? e : infor_change_user(ctx, ctx->target, &c);
 }

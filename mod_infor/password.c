@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include <apr_general.h>
+#include <apr_lib.h>
 #include <apr_md5.h>
+#include <apr_sha1.h>
+#include <apr_strings.h>
 
 #include "infor_password.h"
 
@@ -38,4 +41,79 @@ int infor_password_check(const char *pw, const char *hash)
         return 0;
     }
     return apr_password_validate(pw ? pw : "", hash) == APR_SUCCESS;
+}
+
+int infor_secret_equal(const char *a, const char *b)
+{
+    unsigned char da[APR_SHA1_DIGESTSIZE], db[APR_SHA1_DIGESTSIZE];
+    unsigned char diff = 0;
+    int i;
+
+    /* Digests have one length whatever the secrets', so the loop takes
+     * the same time for every pair. */
+    {
+        apr_sha1_ctx_t c;
+        apr_sha1_init(&c);
+        apr_sha1_update_binary(&c, (const unsigned char *)a,
+                               (unsigned int)strlen(a));
+        apr_sha1_final(da, &c);
+        apr_sha1_init(&c);
+        apr_sha1_update_binary(&c, (const unsigned char *)b,
+                               (unsigned int)strlen(b));
+        apr_sha1_final(db, &c);
+    }
+    for (i = 0; i < APR_SHA1_DIGESTSIZE; i++) {
+        diff |= da[i] ^ db[i];
+    }
+    return diff == 0;
+}
+
+const char *infor_password_policy_check(apr_pool_t *p,
+                                        const infor_password_policy *pol,
+                                        const char *pw, const char *username,
+                                        const char *email)
+{
+    apr_size_t len = strlen(pw), chars = 0, i;
+    int letter = 0, digit = 0, symbol = 0;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)pw[i];
+        if ((c & 0xC0) != 0x80) {
+            chars++;           /* counts characters, not UTF-8 bytes */
+        }
+        if (apr_isalpha(c) || c >= 0x80) {
+            letter = 1;
+        }
+        else if (apr_isdigit(c)) {
+            digit = 1;
+        }
+        else {
+            symbol = 1;
+        }
+    }
+    if (chars < (apr_size_t)pol->min_length || len == 0) {
+        return apr_psprintf(p, "Password must be at least %d characters "
+                            "long.", pol->min_length > 0 ? pol->min_length : 1);
+    }
+    if (len > 72) {
+        return "Password must be at most 72 bytes long.";
+    }
+    if (pol->letters && !letter) {
+        return "Password must include a letter.";
+    }
+    if (pol->digits && !digit) {
+        return "Password must include a digit.";
+    }
+    if (pol->symbols && !symbol) {
+        return "Password must include a character that is neither a letter "
+               "nor a digit.";
+    }
+    if (pol->not_username && username && *username
+        && strcasecmp(pw, username) == 0) {
+        return "Password must not be the same as the user name.";
+    }
+    if (pol->not_email && email && *email && strcasecmp(pw, email) == 0) {
+        return "Password must not be the same as the email address.";
+    }
+    return NULL;
 }

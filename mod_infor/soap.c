@@ -286,3 +286,116 @@ int infor_soap_fault_status(infor_binding binding, const infor_error *e)
     }
     return 500;
 }
+
+/* ------------------------------------------------------- preferences */
+
+#define ERR_PREFS "[903]Required parameter.'xmlPreferences'"
+
+typedef enum { PREF_TEXT, PREF_BOOL, PREF_EMAIL_TYPE, PREF_NOTIFY } pref_kind;
+
+static const struct {
+    const char *name;
+    pref_kind kind;
+    apr_size_t offset;   /* into infor_user_change */
+} prefs[] = {
+    { "Language", PREF_TEXT, APR_OFFSETOF(infor_user_change, language) },
+    { "DefaultPortal", PREF_TEXT,
+      APR_OFFSETOF(infor_user_change, default_portal) },
+    { "ShowArchives", PREF_BOOL,
+      APR_OFFSETOF(infor_user_change, show_archives) },
+    { "ShowHiddens", PREF_BOOL,
+      APR_OFFSETOF(infor_user_change, show_hiddens) },
+    { "NotificationType", PREF_NOTIFY,
+      APR_OFFSETOF(infor_user_change, notification) },
+    { "EmailType", PREF_EMAIL_TYPE,
+      APR_OFFSETOF(infor_user_change, email_type) },
+    { "AttachDocumentToEmail", PREF_BOOL,
+      APR_OFFSETOF(infor_user_change, attach_document) },
+};
+
+/* Sets one preference from its text; 0 when the value is not one the
+ * preference takes. */
+static int set_pref(apr_pool_t *p, unsigned i, const char *v,
+                    infor_user_change *c)
+{
+    char *base = (char *)c + prefs[i].offset;
+    static const char *const notify[] = { "NONE", "INSTANT", "DAILY REPORT" };
+    int n;
+
+    switch (prefs[i].kind) {
+    case PREF_TEXT:
+        /* An empty Language would leave the user with none: keep it. */
+        if (*v || strcmp(prefs[i].name, "Language") != 0) {
+            *(const char **)base = apr_pstrdup(p, v);
+        }
+        return 1;
+    case PREF_BOOL:
+        if (!strcasecmp(v, "true") || !strcmp(v, "1")) {
+            *(int *)base = 1;
+        }
+        else if (!strcasecmp(v, "false") || !strcmp(v, "0")) {
+            *(int *)base = 0;
+        }
+        else {
+            return 0;
+        }
+        return 1;
+    case PREF_EMAIL_TYPE:
+        if (strcasecmp(v, "HTML") && strcasecmp(v, "TEXT")) {
+            return 0;
+        }
+        *(const char **)base = strcasecmp(v, "HTML") ? "TEXT" : "HTML";
+        return 1;
+    case PREF_NOTIFY:
+        for (n = 0; n < 3; n++) {
+            if (!strcasecmp(v, notify[n])
+                || (v[0] == '0' + n && v[1] == '\0')) {
+                *(int *)base = n;
+                return 1;
+            }
+        }
+        return 0;
+    }
+    return 0;
+}
+
+infor_error *infor_xml_preferences(apr_pool_t *p, const char *xml,
+                                   infor_user_change *c)
+{
+    const char *why = NULL;
+    xmlDocPtr doc = *xml ? parse(p, xml, strlen(xml), &why) : NULL;
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL, n;
+    unsigned i;
+
+    if (!root || strcasecmp((const char *)root->name, "Preferences") != 0) {
+        return infor_app_error(p, ERR_PREFS);
+    }
+    for (i = 0; i < sizeof(prefs) / sizeof(prefs[0]); i++) {
+        xmlAttrPtr a;
+        xmlChar *v = NULL;
+
+        /* The current form names preferences as attributes, the legacy
+         * one as child elements; names in any letter case. */
+        for (a = root->properties; a && !v; a = a->next) {
+            if (!strcasecmp((const char *)a->name, prefs[i].name)) {
+                v = xmlNodeGetContent((xmlNodePtr)a);
+            }
+        }
+        for (n = first_element(root->children); n && !v;
+             n = first_element(n->next)) {
+            if (!strcasecmp((const char *)n->name, prefs[i].name)) {
+                v = xmlNodeGetContent(n);
+            }
+        }
+        if (v) {
+            int ok = set_pref(p, i, (const char *)v, c);
+            const char *shown = apr_pstrndup(p, (const char *)v, 100);
+            xmlFree(v);
+            if (!ok) {
+                return infor_app_error(p, apr_psprintf(p,
+                    "Invalid value for %s: %s", prefs[i].name, shown));
+            }
+        }
+    }
+    return NULL;
+}

@@ -37,6 +37,25 @@ void infor_elem_attr(infor_elem *e, const char *name, const char *value)
     a->value = value ? value : "";
 }
 
+void infor_elem_attr_insert(infor_elem *e, int pos, const char *name,
+                            const char *value)
+{
+    infor_attr *a;
+    int i;
+
+    apr_array_push(e->attrs);
+    if (pos > e->attrs->nelts - 1) {
+        pos = e->attrs->nelts - 1;
+    }
+    for (i = e->attrs->nelts - 1; i > pos; i--) {
+        APR_ARRAY_IDX(e->attrs, i, infor_attr)
+            = APR_ARRAY_IDX(e->attrs, i - 1, infor_attr);
+    }
+    a = &APR_ARRAY_IDX(e->attrs, pos, infor_attr);
+    a->name = name;
+    a->value = value ? value : "";
+}
+
 infor_elem *infor_elem_child(apr_pool_t *p, infor_elem *e, const char *name)
 {
     infor_elem *kid = infor_elem_make(p, name);

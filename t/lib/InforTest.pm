@@ -212,7 +212,9 @@ sub session_rows {
 
 sub db_value {
     my ($sql, @bind) = @_;
-    return _with_db(sub { ($_[0]->selectrow_array($sql, undef, @bind))[0] });
+    # Always one value (undef when no row), also in list context.
+    my $v = _with_db(sub { ($_[0]->selectrow_array($sql, undef, @bind))[0] });
+    return $v;
 }
 
 sub db_do {

@@ -1,0 +1,258 @@
+/*
+ * mod_infor: passwords: changing one, and the mailed reset.
+ */
+#include <string.h>
+
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "infor_mail.h"
+#include "infor_ops.h"
+#include "infor_password.h"
+
+#define ERR_EXTERNAL   "External authentication - password cannot be changed"
+#define ERR_SAME       "New password cannot be the same as old password"
+#define ERR_RESET_CODE "Invalid or expired reset code"
+#define ERR_NO_EMAIL   "Please enter your Email address."
+#define ERR_NOBODY     "No user found with this email"
+#define ERR_NO_NAME    "User name field cannot be empty."
+
+static int is_native(const infor_user *u)
+{
+    return strcasecmp(u->auth_authority, "native") == 0
+           || strcasecmp(u->auth_authority, "inforouter") == 0;
+}
+
+/* The checks every new password passes, then its hash. */
+static infor_error *new_password(infor_ctx *ctx, const infor_user *u,
+                                 const char *pw, const char **hash)
+{
+    const char *why;
+
+    if (!is_native(u)) {
+        return infor_app_error(ctx->pool, ERR_EXTERNAL);
+    }
+    why = infor_password_policy_check(ctx->pool, &ctx->settings->policy, pw,
+                                      u->username, u->email);
+    if (why) {
+        return infor_app_error(ctx->pool, why);
+    }
+    if (*u->password_hash && infor_password_check(pw, u->password_hash)) {
+        return infor_app_error(ctx->pool, ERR_SAME);
+    }
+    *hash = infor_password_hash(ctx->pool, pw, ctx->settings->bcrypt_cost);
+    if (!*hash) {
+        return infor_error_make(ctx->pool, INFOR_E_SERVER, 200,
+                                "SystemError: cannot hash the password",
+                                "bcrypt failed");
+    }
+    return NULL;
+}
+
+infor_error *infor_op_change_user_password(infor_ctx *ctx)
+{
+    infor_user_change c;
+    infor_error *e;
+
+    infor_user_change_init(&c);
+    e = new_password(ctx, ctx->target, infor_arg_str(ctx, "NewPassword"),
+                     &c.password_hash);
+    return e ? e : infor_change_user(ctx, ctx->target, &c);
+}
+
+/* %-escapes a value for a URL's query string. */
+static const char *url_escape(apr_pool_t *p, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = apr_palloc(p, 3 * strlen(s) + 1), *o = out;
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (apr_isalnum(c) || strchr("-._~", c)) {
+            *o++ = c;
+        }
+        else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* An address fit for a To: header: no line breaks (header injection),
+ * no angle brackets or commas (a second recipient), an @ inside. */
+static int mailable(const char *addr)
+{
+    const char *at = strchr(addr, '@');
+    return at && at > addr && at[1] && !strpbrk(addr, "\r\n<>,;\"");
+}
+
+/* Mails u a new reset code (native users) or the advice to ask their
+ * administrator (others).  The code is stored before it is sent. */
+static infor_error *send_reset(infor_ctx *ctx, const infor_user *u)
+{
+    const infor_settings *st = ctx->settings;
+    const char *body, *message, *why = NULL;
+
+    if (!st->mail_command) {
+        return infor_error_make(ctx->pool, INFOR_E_APP, 200, "",
+                                "no InforMailCommand is set");
+    }
+    if (!mailable(u->email)) {
+        return infor_error_make(ctx->pool, INFOR_E_APP, 200, "",
+                                "the account has no usable email address");
+    }
+    if (is_native(u)) {
+        char code[INFOR_GUID_LEN + 1];
+
+        if (!infor_guid_new(code)) {
+            return infor_error_make(ctx->pool, INFOR_E_SERVER, 200,
+                                    "SystemError: no random source",
+                                    "apr_generate_random_bytes failed");
+        }
+        if (infor_store_reset_set(ctx->db, u->id,
+                                  infor_ticket_key(ctx->pool, code),
+                                  ctx->now + st->reset_lifetime)
+            != APR_SUCCESS) {
+            return infor_server_error(ctx->pool, ctx->db->errmsg);
+        }
+        body = apr_psprintf(ctx->pool,
+            "Hello %s,\n\n"
+            "someone asked to reset the password of your account %s.\n"
+            "To choose a new password, open this link within %d minutes:\n\n"
+            "%s?username=%s&secretText=%s\n\n"
+            "If you did not ask for this, you can ignore this message.\n",
+            *u->first_name ? u->first_name : u->username, u->username,
+            (int)apr_time_sec(st->reset_lifetime) / 60,
+            ctx->call->reset_url, url_escape(ctx->pool, u->username), code);
+    }
+    else {
+        body = apr_psprintf(ctx->pool,
+            "Hello %s,\n\n"
+            "someone asked to reset the password of your account %s.\n"
+            "Your account signs in through %s, so its password cannot be\n"
+            "reset here: please ask your administrator.\n",
+            *u->first_name ? u->first_name : u->username, u->username,
+            u->auth_authority);
+    }
+    message = apr_psprintf(ctx->pool,
+        "From: %s\nTo: %s\nSubject: Password reset\n"
+        "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+        "Content-Transfer-Encoding: 8bit\n\n%s",
+        st->mail_from, u->email, body);
+    if (infor_mail_send(ctx->pool, st->mail_command, message, &why)
+        != APR_SUCCESS) {
+        return infor_error_make(ctx->pool, INFOR_E_APP, 200, "", why);
+    }
+    return NULL;
+}
+
+/* ForgotPassword (by address: every account with it) and
+ * ForgotPasswordByUserName.  Sending failures name the accounts. */
+infor_error *infor_op_forgot_password(infor_ctx *ctx)
+{
+    const char *email = infor_arg(ctx, "emailAddress");
+    const char *failed = NULL, *detail = NULL;
+    apr_array_header_t *users = NULL;
+    int i;
+
+    if (infor_op_param(ctx->call->op, "emailAddress") >= 0) {
+        const char *s = email ? email : "";
+        while (apr_isspace(*s)) {
+            s++;
+        }
+        if (!*s) {
+            return infor_app_error(ctx->pool, ERR_NO_EMAIL);
+        }
+        if (infor_store_users_by_email(ctx->db, s, &users) != APR_SUCCESS) {
+            return infor_server_error(ctx->pool, ctx->db->errmsg);
+        }
+        if (users->nelts == 0) {
+            return infor_app_error(ctx->pool, ERR_NOBODY);
+        }
+    }
+    else {
+        const char *name = infor_arg_str(ctx, "userName");
+        infor_user *u = NULL;
+
+        if (!*name) {
+            return infor_app_error(ctx->pool, ERR_NO_NAME);
+        }
+        if (infor_store_user_find(ctx->db, name, &u) != APR_SUCCESS) {
+            return infor_server_error(ctx->pool, ctx->db->errmsg);
+        }
+        if (!u) {
+            return infor_app_error(ctx->pool, INFOR_ERR_NO_USER);
+        }
+        users = apr_array_make(ctx->pool, 1, sizeof(infor_user *));
+        APR_ARRAY_PUSH(users, infor_user *) = u;
+    }
+    for (i = 0; i < users->nelts; i++) {
+        const infor_user *u = APR_ARRAY_IDX(users, i, infor_user *);
+        infor_error *e = send_reset(ctx, u);
+        if (e && e->kind == INFOR_E_SERVER) {
+            return e;
+        }
+        if (e) {
+            failed = failed ? apr_pstrcat(ctx->pool, failed, ", ",
+                                          u->username, NULL)
+                            : u->username;
+            detail = e->detail;
+        }
+    }
+    if (failed) {
+        return infor_error_make(ctx->pool, INFOR_E_APP, 200,
+            apr_pstrcat(ctx->pool, "The password reset email could not be "
+                        "sent to: ", failed, NULL), detail);
+    }
+    return NULL;
+}
+
+infor_error *infor_op_change_password_using_secret(infor_ctx *ctx)
+{
+    const char *name = infor_arg_str(ctx, "userName");
+    const char *code = infor_arg_str(ctx, "secretText");
+    const char *stored = NULL, *hash = NULL;
+    apr_time_t expires = 0;
+    infor_user *u = NULL;
+    infor_audit a;
+    infor_error *e;
+    int match;
+
+    /* Not a GUID: refused before anything is looked up. */
+    if (!infor_guid_valid(code)) {
+        return infor_app_error(ctx->pool, ERR_RESET_CODE);
+    }
+    if (*name && infor_store_user_find(ctx->db, name, &u) != APR_SUCCESS) {
+        return infor_server_error(ctx->pool, ctx->db->errmsg);
+    }
+    if (!u) {
+        return infor_app_error(ctx->pool, INFOR_ERR_NO_USER);
+    }
+    if (!is_native(u)) {
+        return infor_app_error(ctx->pool, ERR_EXTERNAL);
+    }
+    if (infor_store_reset_get(ctx->db, u->id, &stored, &expires)
+        != APR_SUCCESS) {
+        return infor_server_error(ctx->pool, ctx->db->errmsg);
+    }
+    match = stored && infor_secret_equal(stored,
+                                         infor_ticket_key(ctx->pool, code));
+    if (!match || expires <= ctx->now) {
+        return infor_app_error(ctx->pool, ERR_RESET_CODE);
+    }
+    if ((e = new_password(ctx, u, infor_arg_str(ctx, "newPassword"), &hash))
+        != NULL) {
+        return e;
+    }
+    infor_ctx_audit(ctx, &a);
+    a.actor_id = u->id;
+    a.actor_name = u->username;
+    if (infor_store_reset_use(ctx->db, u, hash, ctx->now, &a)
+        != APR_SUCCESS) {
+        return infor_server_error(ctx->pool, ctx->db->errmsg);
+    }
+    return NULL;
+}

@@ -1,0 +1,263 @@
+# inforadm, the command-line tool: useradd, passwd, list, has-admin, and
+# its refusals (exit 1 for a failure, 2 for a usage error).
+use strict;
+use warnings FATAL => 'all';
+use Apache::Test;
+use Apache::TestUtil qw(t_cmp);
+use File::Temp qw(tempdir);
+use IPC::Open3 qw(open3);
+use POSIX qw(strftime);
+use Symbol qw(gensym);
+use InforTest;
+use InforTest::Paths ();
+
+plan tests => 59;
+
+# inforadm may exit before it reads standard input (a usage error): the
+# write to its closed pipe must not kill the test.
+$SIG{PIPE} = 'IGNORE';
+
+my $BIN = InforTest::Paths::top() . '/mod_infor/inforadm';
+my $DB  = InforTest::Paths::db_path();
+
+# Runs inforadm with exactly these arguments: (exit status, out, err).
+sub run_adm {
+    my ($stdin, @args) = @_;
+    my $err = gensym;
+    my $pid = open3(my $in, my $out, $err, $BIN, @args);
+    print $in $stdin if defined $stdin;
+    close $in;
+    my $o = do { local $/; <$out> } // '';
+    my $e = do { local $/; <$err> } // '';
+    waitpid $pid, 0;
+    InforTest::Paths::give_to_children();
+    return ($? >> 8, $o, $e);
+}
+
+sub users { db_value('SELECT COUNT(*) FROM infor_users') }
+
+sub login_answer {
+    my ($name, $pw) = @_;
+    return rest_get('AuthenticateUser', UID => $name, PWD => $pw)->content;
+}
+my $AUTH_FAILED = rest_expect('<root success="false" '
+                              . 'error="[900] Authentication failed" />');
+
+# --- useradd with every field
+my $t0 = time;
+my ($rc, $out, $err) = adm("pw-one-secret\n", 'useradd', 'adm_One',
+    '--first', 'Ann', '--last', 'One', '--email', 'ann@x',
+    '--mobile', '+49 1');
+my $one = user_row('adm_one');
+ok t_cmp([$rc, $err], [0, ''], 'useradd: exit 0, nothing on stderr');
+ok t_cmp($out, "added user adm_One (id $one->{id})\n", 'useradd: message');
+ok t_cmp([@$one{qw(username first_name last_name email mobile is_admin
+                   enabled read_only auth_authority last_logon)}],
+         ['adm_One', 'Ann', 'One', 'ann@x', '+49 1', 0, 1, 0, 'Native', 0],
+         'useradd: fields stored');
+ok t_cmp($one->{password}, qr/\A\$2y\$04\$[.\/A-Za-z0-9]{53}\z/,
+         'useradd: a cost-4 bcrypt hash is stored');
+ok t_cmp(index($one->{password}, 'pw-one-secret'), -1,
+         'useradd: the clear text is not stored');
+ok t_cmp(($one->{last_password_change} >= $t0
+          && $one->{last_password_change} <= time + 1) ? 1 : 0, 1,
+         'useradd: last_password_change is now');
+ok t_cmp(scalar(login_answer('adm_one', 'pw-one-secret') =~
+                /^\Q$DECL\E<root success="true" ticket="/), 1,
+         'useradd: the user can log in');
+
+# --- --admin, and a password line with CR LF
+($rc, $out, $err) = adm("pw-boss\r\n", 'useradd', 'adm_boss', '--admin');
+my $boss = user_row('adm_boss');
+ok t_cmp([$rc, $out, $err],
+         [0, "added user adm_boss (id $boss->{id}) as an administrator\n", ''],
+         'useradd --admin: message');
+ok t_cmp([$boss->{is_admin}, $boss->{first_name}, $boss->{email}],
+         [1, '', ''], 'useradd --admin: stored; other fields empty');
+ok t_cmp(scalar(login_answer('adm_boss', 'pw-boss') =~
+                /<root success="true" ticket="/), 1,
+         'the line end is not part of the password');
+
+# --- refusals of useradd
+my $count = users();
+($rc, $out, $err) = adm("pw\n", 'useradd', 'ADM_ONE');
+ok t_cmp([$rc, $out, $err], [1, '', "inforadm: user ADM_ONE already exists\n"],
+         'useradd of an existing name in another case: exit 1');
+ok t_cmp(user_row('adm_one')->{password}, $one->{password},
+         'the existing user is untouched');
+# (bytes: "adm_\xC3\xA5sa" is adm_åsa, "ADM_\xC3\x85SA" ADM_ÅSA)
+($rc, $out, $err) = adm("pw\n", 'useradd', "adm_\xC3\xA5sa");
+ok t_cmp($rc, 0, 'useradd of a non-ASCII name');
+($rc, $out, $err) = adm("pw\n", 'useradd', "ADM_\xC3\x85SA");
+ok t_cmp([$rc, $out, $err],
+         [1, '', "inforadm: user ADM_\xC3\x85SA already exists\n"],
+         'useradd of a Latin-1 name in another case: exit 1');
+$count = users();
+($rc, $out, $err) = adm('', 'useradd', 'adm_nopw');
+ok t_cmp([$rc, $out, $err],
+         [1, '', "inforadm: no password on standard input\n"],
+         'useradd without a password: exit 1');
+($rc, $out, $err) = adm("\n", 'useradd', 'adm_nopw');
+ok t_cmp([$rc, $err], [1, "inforadm: no password on standard input\n"],
+         'useradd with an empty password line: exit 1');
+($rc, $out, $err) = adm("pw\n", 'useradd', 'adm_opt', '--bogus');
+ok t_cmp([$rc, $out, $err],
+         [2, '', "inforadm: useradd: unknown or incomplete option --bogus\n"],
+         'useradd with an unknown option: exit 2');
+($rc, $out, $err) = adm("pw\n", 'useradd', 'adm_opt', '--email');
+ok t_cmp([$rc, $err],
+         [2, "inforadm: useradd: unknown or incomplete option --email\n"],
+         'useradd with an option missing its value: exit 2');
+($rc, $out, $err) = adm("pw\n", 'useradd', 'ID:7');
+ok t_cmp([$rc, $err], [1, "inforadm: a user name may not start with ID:\n"],
+         'useradd ID:7: exit 1');
+($rc, $out, $err) = adm("pw\n", 'useradd', "adm_bad\xFF");
+ok t_cmp([$rc, $err],
+         [1, "inforadm: the user name is not valid UTF-8 text\n"],
+         'useradd with an invalid UTF-8 name: exit 1');
+($rc, $out, $err) = adm("pw\n", 'useradd', 'adm_ctl', '--first', "a\x01");
+ok t_cmp([$rc, $err], [1, "inforadm: --first is not valid UTF-8 text\n"],
+         'useradd with a control character in a field: exit 1');
+($rc, $out, $err) = adm("pw\n", 'useradd');
+ok t_cmp([$rc, $out, scalar($err =~ /^usage: inforadm /)], [2, '', 1],
+         'useradd without a name: exit 2 with usage');
+ok t_cmp(users(), $count, 'refused useradds added nobody');
+ok t_cmp(user_row('adm_nopw'), undef, 'adm_nopw does not exist');
+
+# --- passwd
+db_do('UPDATE infor_users SET last_password_change = 0 WHERE id = ?',
+      $one->{id});
+$t0 = time;
+($rc, $out, $err) = adm("pw-one-new\n", 'passwd', 'ADM_one');
+my $after = user_row('adm_one');
+ok t_cmp([$rc, $out, $err], [0, "password changed for adm_One\n", ''],
+         'passwd: exit 0 and message');
+ok t_cmp(($after->{last_password_change} >= $t0
+          && $after->{last_password_change} <= time + 1) ? 1 : 0, 1,
+         'passwd: last_password_change set to now');
+ok t_cmp([scalar($after->{password} =~ /\A\$2y\$04\$/),
+          $after->{password} ne $one->{password} ? 1 : 0,
+          index($after->{password}, 'pw-one-new')], [1, 1, -1],
+         'passwd: a new bcrypt hash, not the clear text');
+ok t_cmp(scalar(login_answer('adm_one', 'pw-one-new') =~
+                /<root success="true" ticket="/), 1,
+         'passwd: the new password logs in');
+ok t_cmp(login_answer('adm_one', 'pw-one-secret'), $AUTH_FAILED,
+         'passwd: the old password no longer does');
+ok t_cmp([@$after{qw(first_name email mobile is_admin)}],
+         ['Ann', 'ann@x', '+49 1', 0], 'passwd: other fields untouched');
+
+($rc, $out, $err) = adm("pw\n", 'passwd', 'adm_missing');
+ok t_cmp([$rc, $out, $err], [1, '', "inforadm: no such user: adm_missing\n"],
+         'passwd of a missing user: exit 1');
+($rc, $out, $err) = adm('', 'passwd', 'adm_one');
+ok t_cmp([$rc, $err], [1, "inforadm: no password on standard input\n"],
+         'passwd without a password: exit 1');
+ok t_cmp(user_row('adm_one')->{password}, $after->{password},
+         'refused passwd changed nothing');
+($rc, $out, $err) = adm("pw\n", 'passwd', "ID:$one->{id}");
+ok t_cmp([$rc, $out], [0, "password changed for adm_One\n"],
+         'passwd ID:<n>');
+($rc, $out, $err) = adm("pw\n", 'passwd');
+ok t_cmp([$rc, scalar($err =~ /^usage: inforadm /)], [2, 1],
+         'passwd without a name: exit 2 with usage');
+
+# --- list
+($rc, $out, $err) = adm(undef, 'list');
+my @lines = split /\n/, $out, -1;
+ok t_cmp([$rc, $err], [0, ''], 'list: exit 0');
+ok t_cmp($lines[0], "ID\tUSERNAME\tADMIN\tENABLED\tEMAIL\tMOBILE\tLASTLOGON",
+         'list: header line');
+ok t_cmp(pop @lines, '', 'list: output ends with a line end');
+ok t_cmp(scalar(@lines) - 1, users(), 'list: one line per user');
+my %line = map { (split /\t/)[1] => $_ } @lines[1 .. $#lines];
+$one = user_row('adm_one');
+ok t_cmp($line{adm_One}, join("\t", $one->{id}, 'adm_One', 'no', 'yes',
+                              'ann@x', '+49 1',
+                              strftime('%Y-%m-%dT%H:%M:%S',
+                                       gmtime $one->{last_logon})),
+         'list: a user who logged in');
+db_do('UPDATE infor_users SET last_logon = 0, enabled = 0 WHERE id = ?',
+      $boss->{id});
+($rc, $out, $err) = adm(undef, 'list');
+%line = map { (split /\t/)[1] => $_ } split /\n/, $out;
+ok t_cmp($line{adm_boss}, "$boss->{id}\tadm_boss\tyes\tno\t\t\t-",
+         'list: an admin, disabled, never logged in');
+my @ids = map { (split /\t/)[0] } grep { /^\d/ } split /\n/, $out;
+ok t_cmp(\@ids, [sort { $a <=> $b } @ids], 'list: ordered by id');
+
+# --- has-admin
+($rc) = adm(undef, 'has-admin');
+ok t_cmp($rc, 0, 'has-admin: exit 0 when an administrator exists');
+
+# --- the database file, -c, and usage errors
+my $dir = tempdir(CLEANUP => 1);
+my $new = "$dir/new.db";
+($rc, $out, $err) = run_adm(undef, '-d', $new, 'list');
+ok t_cmp([$rc, $out, $err],
+         [1, '', "inforadm: database $new does not exist (-c creates it)\n"],
+         'missing database without -c: exit 1');
+ok t_cmp(-e $new ? 'exists' : 'absent', 'absent',
+         'missing database: no file created');
+($rc, $out, $err) = run_adm("pw\n", '-d', $new, 'useradd', 'adm_x');
+ok t_cmp([$rc, -e $new ? 1 : 0], [1, 0],
+         'useradd on a missing database without -c: exit 1');
+($rc, $out, $err) = run_adm(undef, '-c', '-d', $new, 'has-admin');
+ok t_cmp([$rc, -e $new ? 1 : 0], [1, 1],
+         '-c creates the database; has-admin: exit 1 when none');
+($rc, $out, $err) = run_adm("first\n", '-C', '4', '-d', $new, 'useradd',
+                            'adm_first', '--admin');
+ok t_cmp([$rc, $out], [0, "added user adm_first (id 1) as an administrator\n"],
+         'the first user of a new database');
+($rc) = run_adm(undef, '-d', $new, 'has-admin');
+ok t_cmp($rc, 0, 'has-admin on the new database: exit 0');
+($rc, $out, $err) = run_adm(undef, '-d', $new, 'list');
+ok t_cmp($out, "ID\tUSERNAME\tADMIN\tENABLED\tEMAIL\tMOBILE\tLASTLOGON\n"
+               . "1\tadm_first\tyes\tyes\t\t\t-\n", 'list of the new database');
+($rc, $out, $err) = run_adm("pw\n", '-d', $new, 'useradd', 'adm_default');
+ok t_cmp([$rc, db_value_in($new, 'SELECT password FROM infor_users'
+                                 . " WHERE name_key = 'adm_default'")],
+         [0, qr/\A\$2y\$\d\d\$/], 'useradd without -C stores a bcrypt hash');
+
+($rc, $out, $err) = run_adm(undef, 'list');
+ok t_cmp([$rc, $out, scalar($err =~ /\Ausage: inforadm /)], [2, '', 1],
+         'no -d: exit 2 with usage');
+($rc, $out, $err) = run_adm(undef, '-d', $DB);
+ok t_cmp([$rc, scalar($err =~ /\Ausage: inforadm /)], [2, 1],
+         'no command: exit 2 with usage');
+($rc, $out, $err) = run_adm(undef, '-d', $DB, 'frob');
+ok t_cmp([$rc, $out, scalar($err =~
+                           /\Ainforadm: unknown command frob\nusage: inforadm /)],
+         [2, '', 1],
+         'unknown command: exit 2 with a message and usage');
+($rc, $out, $err) = run_adm(undef, '-x', '-d', $DB, 'list');
+ok t_cmp([$rc, $out], [2, ''], 'unknown global option: exit 2');
+($rc, $out, $err) = run_adm("pw\n", '-C', '3', '-d', $DB, 'useradd',
+                            'adm_cost');
+ok t_cmp([$rc, $err], [1, "inforadm: -C: the bcrypt cost is 4 to 31\n"],
+         '-C 3: exit 1');
+ok t_cmp(user_row('adm_cost'), undef, '-C 3 added nobody');
+($rc, $out, $err) = run_adm(undef, '-h');
+ok t_cmp([$rc, scalar($err =~ /\Ausage: inforadm /)], [0, 1],
+         '-h: usage, exit 0');
+
+# --- the clear-text passwords are nowhere in the database files
+my $bytes = '';
+for my $f (grep { -e } map { "$DB$_" } '', '-wal') {
+    open my $fh, '<:raw', $f or next;
+    local $/;
+    $bytes .= <$fh>;
+}
+ok t_cmp([grep { index($bytes, $_) >= 0 }
+          qw(pw-one-secret pw-one-new pw-boss)], [],
+         'no clear-text password in the database files');
+
+sub db_value_in {
+    my ($file, $sql) = @_;
+    require DBI;
+    my $dbh = DBI->connect("dbi:SQLite:dbname=$file", '', '',
+                           { RaiseError => 1 });
+    my ($v) = $dbh->selectrow_array($sql);
+    $dbh->disconnect;
+    return $v;
+}
