@@ -26,10 +26,34 @@ sub child_ids {
     return ((getpwnam $user)[2], (getgrnam $group)[2]);
 }
 
+# The fake sendmail: stores each message it is handed in mail/N.eml.
+my $SENDMAIL = <<'SH';
+#!/bin/sh
+# Test stand-in for sendmail -t: keeps the message for the tests to read.
+dir=$(dirname "$0")/mail
+n=$(date +%s%N)
+cat > "$dir/$n.tmp" && mv "$dir/$n.tmp" "$dir/$n.eml"
+SH
+
+sub mail_dir { data_dir() . '/mail' }
+
 sub fresh_data_dir {
     my $dir = data_dir();
     remove_tree($dir);
     make_path($dir, { mode => 0755 });
+    make_path(mail_dir(), { mode => 0777 });
+    open my $sh, '>', "$dir/sendmail.sh" or die "sendmail.sh: $!";
+    print $sh $SENDMAIL;
+    close $sh;
+    chmod 0755, "$dir/sendmail.sh";
+    # Basic authentication users for AuthenticateUserViaWindows.
+    system('htpasswd', '-cbB', '-C', '4', "$dir/htpasswd", 'win_user',
+           'win-pw') == 0 or die "htpasswd failed\n";
+    for (['CORP\\win_dom', 'dom-pw'], ['win_krb@EXAMPLE.COM', 'krb-pw'],
+         ['win_nobody', 'nobody-pw']) {
+        system('htpasswd', '-bB', '-C', '4', "$dir/htpasswd", @$_) == 0
+            or die "htpasswd failed\n";
+    }
     system('sqlite3', v1_db_path(), '.read ' . "$top/t/data/schema_v1.sql") == 0
         or die "cannot load t/data/schema_v1.sql\n";
     give_to_children();
@@ -41,7 +65,7 @@ sub give_to_children {
     return unless $> == 0;
     my ($uid, $gid) = child_ids();
     my $dir = data_dir();
-    chown $uid, $gid, $dir, grep { -e }
+    chown $uid, $gid, $dir, mail_dir(), grep { -e }
         map { my $db = $_; map { "$dir/$db$_" } '', '-wal', '-shm' }
         'infor.db', 'v1.db';
 }
