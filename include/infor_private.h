@@ -53,6 +53,8 @@ apr_off_t infor_cfg_max_body(const infor_dir_cfg *c);
 int infor_http_init(void);   /* 0 when mod_apreq2 is missing */
 infor_error *infor_http_decode(request_rec *r, apr_off_t max_body,
                                infor_call *call);
+/* A query string parameter (any case), or NULL. */
+const char *infor_http_query_param(request_rec *r, const char *name);
 /* The "ticket" cookie, or NULL. */
 const char *infor_http_cookie_ticket(request_rec *r);
 

@@ -103,3 +103,13 @@ const char *infor_http_cookie_ticket(request_rec *r)
     }
     return apr_table_get(jar, "ticket");
 }
+
+const char *infor_http_query_param(request_rec *r, const char *name)
+{
+    const apr_table_t *t = NULL;
+
+    if (!r->args || apreq_args(handle_fn(r), &t) != APR_SUCCESS || !t) {
+        return NULL;
+    }
+    return apr_table_get(t, name);
+}

@@ -17,6 +17,7 @@
 #include <mod_dbd.h>
 
 #include "infor_private.h"
+#include "infor_describe.h"
 #include "infor_soap.h"
 #include "infor_store.h"
 
@@ -138,20 +139,31 @@ static const char *content_type_action(apr_pool_t *p, const char *ct)
 
 /* Works out the binding and the operation from the URL, method and
  * Content-Type, and decodes the parameters. */
-static infor_error *decode(request_rec *r, apr_off_t max_body,
-                           infor_call *call)
+/* The method of a /srv.asmx/METHOD URL, or NULL for the endpoint. */
+static const char *method_segment(request_rec *r)
 {
     const char *slash = strrchr(r->uri, '/');
     const char *last = slash ? slash + 1 : r->uri;
     apr_size_t base = last - r->uri;
+
+    if (*last && base >= 6 && strncasecmp(r->uri + base - 6, ".asmx", 5) == 0
+        && r->uri[base - 1] == '/') {
+        return last;
+    }
+    return NULL;
+}
+
+static infor_error *decode(request_rec *r, apr_off_t max_body,
+                           infor_call *call)
+{
+    const char *last = method_segment(r);
 
     if (r->method_number != M_GET && r->method_number != M_POST) {
         return infor_client_error(r->pool, HTTP_METHOD_NOT_ALLOWED,
                                   "Method not allowed: use GET or POST.");
     }
     /* /srv.asmx/METHOD: the REST bindings. */
-    if (*last && base >= 6 && strncasecmp(r->uri + base - 6, ".asmx", 5) == 0
-        && r->uri[base - 1] == '/') {
+    if (last) {
         call->binding = r->method_number == M_GET ? INFOR_BIND_GET
                                                   : INFOR_BIND_POST;
         call->op = infor_op_find(last);
@@ -192,6 +204,38 @@ static infor_error *decode(request_rec *r, apr_off_t max_body,
     }
     return infor_client_error(r->pool, HTTP_NOT_FOUND, "No method named: "
         "call /srv.asmx/METHOD, or POST a SOAP envelope to /srv.asmx.");
+}
+
+/* GET /srv.asmx: the WSDL (?WSDL), one operation's page (?op=NAME), or
+ * the list of operations. */
+static int describe(request_rec *r)
+{
+    const char *host = apr_table_get(r->headers_in, "Host");
+    const char *name;
+    const infor_op *op;
+    infor_buf b;
+    int status = HTTP_OK;
+
+    infor_buf_init(&b, r->pool, 64 * 1024);
+    if (r->args && strcasecmp(r->args, "wsdl") == 0) {
+        /* The address the client used, so that it works behind a
+         * proxy that keeps the Host header. */
+        infor_describe_wsdl(&b, ap_construct_url(r->pool, r->uri, r));
+        return send_body(r, HTTP_OK, "text/xml; charset=utf-8", b.data,
+                         b.len);
+    }
+    name = infor_http_query_param(r, "op");
+    if (!name) {
+        infor_describe_index(&b, r->uri);
+    }
+    else if ((op = infor_op_find(name)) != NULL) {
+        infor_describe_op(&b, op, r->uri, host ? host : r->hostname);
+    }
+    else {
+        infor_describe_unknown(&b, r->uri, name);
+        status = HTTP_NOT_FOUND;
+    }
+    return send_body(r, status, "text/html; charset=utf-8", b.data, b.len);
 }
 
 /* The access log writes the request line as it came: keep passwords out
@@ -320,6 +364,9 @@ static int infor_handler(request_rec *r)
     call.client_ip = r->useragent_ip;
 
     mask_request_line(r);
+    if (r->method_number == M_GET && !method_segment(r)) {
+        return describe(r);
+    }
     e = decode(r, infor_cfg_max_body(cfg), &call);
     if (e) {
         log_error(r, &call, e);
