@@ -94,7 +94,10 @@ static infor_error *check_params(apr_pool_t *p, infor_call *call)
             return infor_client_error(p, 400, apr_psprintf(p,
                 "Invalid parameter: %s must be true or false.", name));
         }
-        if ((flags & INFOR_P_COOKIE) && (!v || !*v)) {
+        /* A "ticket" cookie that is no GUID is some other application's
+         * on the same host: it is ignored, not refused. */
+        if ((flags & INFOR_P_COOKIE) && (!v || !*v)
+            && infor_guid_valid(call->cookie_ticket)) {
             call->args[i] = call->cookie_ticket;
         }
     }
