@@ -177,8 +177,9 @@ apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
                                    const char *hash, apr_time_t now,
                                    const infor_audit *a);
 
-/* The audit trail, oldest first; with a name, only rows about that user
- * (by current id, or by the name it had). */
+/* The audit trail, oldest first; with a name, only rows about that user:
+ * the account of that name now, or any account that ever had it (all of
+ * that account's rows, under every name). */
 apr_status_t infor_store_audit_list(infor_db *db, const char *name,
                                     apr_array_header_t **out);
 apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n);

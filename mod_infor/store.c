@@ -111,11 +111,12 @@ static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     " u.pref_email_type, u.pref_attach_document"
 
 /* GetAllUsers1's filters: "contains" patterns (see store_user.c), the
- * status (-1 all) and read_only (-1 all) filters. */
+ * status (-1 all) and read_only (-1 all) filters.  The user name is
+ * matched on its folded key, as every name lookup is. */
 #define USER_FILTER \
     " WHERE u.first_name @LIKE@ %s ESCAPE '!'" \
     " AND u.last_name @LIKE@ %s ESCAPE '!'" \
-    " AND u.username @LIKE@ %s ESCAPE '!'" \
+    " AND u.name_key @LIKE@ %s ESCAPE '!'" \
     " AND u.email @LIKE@ %s ESCAPE '!'" \
     " AND u.auth_authority @LIKE@ %s ESCAPE '!'" \
     " AND u.domain @LIKE@ %s ESCAPE '!'" \
@@ -186,7 +187,9 @@ static const struct {
     [ST_AUDIT_LIST] = { "infor_audit_list",
         "SELECT at, actor_name, action, target_id, target_name, fields,"
         " client FROM infor_audit"
-        " WHERE %d = 0 OR target_id = %lld OR target_key = %s ORDER BY id" },
+        " WHERE %d = 0 OR target_id = %lld OR target_id IN"
+        " (SELECT target_id FROM infor_audit WHERE target_key = %s)"
+        " ORDER BY id" },
     [ST_SESSION_INSERT] = { "infor_session_insert",
         "INSERT INTO infor_sessions (ticket, user_id, created, expires, lang)"
         " VALUES (%s, %lld, %lld, %lld, %s)" },

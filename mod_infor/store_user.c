@@ -102,7 +102,9 @@ apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
 {
     const char *first = contains(db->pool, q->first_name);
     const char *last = contains(db->pool, q->last_name);
-    const char *user = contains(db->pool, q->username);
+    const char *user = contains(db->pool, q->username
+                                ? infor_name_key(db->pool, q->username)
+                                : NULL);
     const char *email = contains(db->pool, q->email);
     const char *auth = contains(db->pool, q->auth_authority);
     const char *domain = contains(db->pool, q->domain);
