@@ -172,10 +172,12 @@ apr_status_t infor_store_reset_set(infor_db *db, apr_int64_t user_id,
                                    const char *key, apr_time_t expires);
 apr_status_t infor_store_reset_get(infor_db *db, apr_int64_t user_id,
                                    const char **key, apr_time_t *expires);
-/* A password change that uses up the reset code, as one transaction. */
+/* A password change that uses up the reset code under key, as one
+ * transaction; APR_ENOENT (nothing changed) when the code is no longer
+ * there or has expired, e.g. used by a request a moment earlier. */
 apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
-                                   const char *hash, apr_time_t now,
-                                   const infor_audit *a);
+                                   const char *key, const char *hash,
+                                   apr_time_t now, const infor_audit *a);
 
 /* The audit trail, oldest first; with a name, only rows about that user:
  * the account of that name now, or any account that ever had it (all of

@@ -32,6 +32,7 @@ typedef enum {
     ST_RESET_SET,
     ST_RESET_GET,
     ST_RESET_DELETE,
+    ST_RESET_TAKE,
     ST_COUNT
 } infor_stmt;
 
@@ -43,6 +44,9 @@ typedef enum {
 apr_status_t infor_db_fail(infor_db *db, apr_status_t rv, const char *what);
 /* Runs a statement that returns no rows. */
 apr_status_t infor_db_run(infor_db *db, infor_stmt id, const void **args);
+/* The same, telling how many rows it changed. */
+apr_status_t infor_db_run_count(infor_db *db, infor_stmt id,
+                                const void **args, int *nrows);
 /* Runs a SELECT; rows are read to the end, each handed to fn. */
 typedef void infor_row_fn(infor_db *db, apr_dbd_row_t *row, void *baton);
 apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,

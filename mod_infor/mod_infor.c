@@ -296,6 +296,23 @@ static void mask_request_line(request_rec *r)
     r->the_request = b.data;
 }
 
+/* An absolute URL on this server as configured (ServerName), never from
+ * the client's Host header: reset links go by mail to a victim, and a
+ * forged Host would send the live code elsewhere. */
+static const char *server_url(request_rec *r, const char *path)
+{
+    const char *scheme = ap_http_scheme(r);
+    apr_port_t port = r->server->port ? r->server->port
+                                      : ap_default_port(r);
+
+    if (port == ap_default_port(r)) {
+        return apr_pstrcat(r->pool, scheme, "://",
+                           r->server->server_hostname, path, NULL);
+    }
+    return apr_psprintf(r->pool, "%s://%s:%u%s", scheme,
+                        r->server->server_hostname, (unsigned)port, path);
+}
+
 /* ------------------------------------------------------------- handler */
 
 static infor_error *open_store(request_rec *r, infor_db *db)
@@ -381,8 +398,7 @@ static int infor_handler(request_rec *r)
     if (call.op->flags & INFOR_OP_MAILS) {
         call.reset_url = infor_cfg_reset_url(cfg);
         if (!call.reset_url) {
-            call.reset_url = ap_construct_url(r->pool, "/resetpassword.aspx",
-                                              r);
+            call.reset_url = server_url(r, "/resetpassword.aspx");
         }
     }
 

@@ -81,6 +81,18 @@ static const char *url_escape(apr_pool_t *p, const char *s)
     return out;
 }
 
+/* "N minutes" (rounded up), or "N seconds" under a minute. */
+static const char *lifetime_text(apr_pool_t *p, apr_interval_time_t t)
+{
+    long sec = (long)apr_time_sec(t);
+
+    if (sec < 60) {
+        return apr_psprintf(p, "%ld second%s", sec, sec == 1 ? "" : "s");
+    }
+    sec = (sec + 59) / 60;
+    return apr_psprintf(p, "%ld minute%s", sec, sec == 1 ? "" : "s");
+}
+
 /* An address fit for a To: header: no line breaks (header injection),
  * no angle brackets or commas (a second recipient), an @ inside. */
 static int mailable(const char *addr)
@@ -121,11 +133,11 @@ static infor_error *send_reset(infor_ctx *ctx, const infor_user *u)
         body = apr_psprintf(ctx->pool,
             "Hello %s,\n\n"
             "someone asked to reset the password of your account %s.\n"
-            "To choose a new password, open this link within %d minutes:\n\n"
+            "To choose a new password, open this link within %s:\n\n"
             "%s?username=%s&secretText=%s\n\n"
             "If you did not ask for this, you can ignore this message.\n",
             *u->first_name ? u->first_name : u->username, u->username,
-            (int)apr_time_sec(st->reset_lifetime) / 60,
+            lifetime_text(ctx->pool, st->reset_lifetime),
             ctx->call->reset_url, url_escape(ctx->pool, u->username), code);
     }
     else {
@@ -149,6 +161,24 @@ static infor_error *send_reset(infor_ctx *ctx, const infor_user *u)
     return NULL;
 }
 
+/* s without blanks at either end; "" for NULL. */
+static const char *trimmed(apr_pool_t *p, const char *s)
+{
+    apr_size_t n;
+
+    if (!s) {
+        return "";
+    }
+    while (apr_isspace(*s)) {
+        s++;
+    }
+    n = strlen(s);
+    while (n && apr_isspace(s[n - 1])) {
+        n--;
+    }
+    return apr_pstrndup(p, s, n);
+}
+
 /* ForgotPassword (by address: every account with it) and
  * ForgotPasswordByUserName.  Sending failures name the accounts. */
 infor_error *infor_op_forgot_password(infor_ctx *ctx)
@@ -159,10 +189,7 @@ infor_error *infor_op_forgot_password(infor_ctx *ctx)
     int i;
 
     if (infor_op_param(ctx->call->op, "emailAddress") >= 0) {
-        const char *s = email ? email : "";
-        while (apr_isspace(*s)) {
-            s++;
-        }
+        const char *s = trimmed(ctx->pool, email);
         if (!*s) {
             return infor_app_error(ctx->pool, ERR_NO_EMAIL);
         }
@@ -174,7 +201,7 @@ infor_error *infor_op_forgot_password(infor_ctx *ctx)
         }
     }
     else {
-        const char *name = infor_arg_str(ctx, "userName");
+        const char *name = trimmed(ctx->pool, infor_arg(ctx, "userName"));
         infor_user *u = NULL;
 
         if (!*name) {
@@ -219,6 +246,7 @@ infor_error *infor_op_change_password_using_secret(infor_ctx *ctx)
     infor_user *u = NULL;
     infor_audit a;
     infor_error *e;
+    apr_status_t rv;
     int match;
 
     /* Not a GUID: refused before anything is looked up. */
@@ -250,8 +278,11 @@ infor_error *infor_op_change_password_using_secret(infor_ctx *ctx)
     infor_ctx_audit(ctx, &a);
     a.actor_id = u->id;
     a.actor_name = u->username;
-    if (infor_store_reset_use(ctx->db, u, hash, ctx->now, &a)
-        != APR_SUCCESS) {
+    rv = infor_store_reset_use(ctx->db, u, stored, hash, ctx->now, &a);
+    if (rv == APR_ENOENT) {
+        return infor_app_error(ctx->pool, ERR_RESET_CODE);
+    }
+    if (rv != APR_SUCCESS) {
         return infor_server_error(ctx->pool, ctx->db->errmsg);
     }
     return NULL;

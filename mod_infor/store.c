@@ -215,6 +215,9 @@ static const struct {
         "SELECT secret, expires FROM infor_resets WHERE user_id = %lld" },
     [ST_RESET_DELETE] = { "infor_reset_delete",
         "DELETE FROM infor_resets WHERE user_id = %lld" },
+    [ST_RESET_TAKE] = { "infor_reset_take",
+        "DELETE FROM infor_resets"
+        " WHERE user_id = %lld AND secret = %s AND expires > %lld" },
 };
 
 /* UPDATE infor_users SET col = CASE WHEN %d = 1 THEN %s ELSE col END, ...
@@ -278,13 +281,21 @@ static apr_dbd_prepared_t *stmt(infor_db *db, infor_stmt id)
     return apr_hash_get(db->prepared, stmts[id].label, APR_HASH_KEY_STRING);
 }
 
+apr_status_t infor_db_run_count(infor_db *db, infor_stmt id,
+                                const void **args, int *nrows)
+{
+    int rv;
+
+    *nrows = 0;
+    rv = apr_dbd_pbquery(db->driver, db->pool, db->handle, nrows,
+                         stmt(db, id), args);
+    return rv == 0 ? APR_SUCCESS : infor_db_fail(db, rv, stmts[id].label);
+}
+
 apr_status_t infor_db_run(infor_db *db, infor_stmt id, const void **args)
 {
-    int n = 0, rv;
-
-    rv = apr_dbd_pbquery(db->driver, db->pool, db->handle, &n, stmt(db, id),
-                         args);
-    return rv == 0 ? APR_SUCCESS : infor_db_fail(db, rv, stmts[id].label);
+    int n;
+    return infor_db_run_count(db, id, args, &n);
 }
 
 apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,

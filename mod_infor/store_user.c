@@ -160,6 +160,7 @@ typedef struct {
     apr_time_t now;
     const infor_audit *a;
     apr_int64_t id;          /* create: the new id */
+    const char *key;         /* reset_use: the code's key */
 } change_job;
 
 /* A new name must not be anyone else's, in any letter case. */
@@ -216,7 +217,7 @@ apr_status_t infor_store_user_create(infor_db *db, const infor_user *u,
                                      apr_time_t now, const infor_audit *a,
                                      apr_int64_t *id_out)
 {
-    change_job j = { u, NULL, NULL, now, a, 0 };
+    change_job j = { u, NULL, NULL, now, a, 0, NULL };
     apr_status_t rv = infor_db_in_transaction(db, do_create, &j);
 
     *id_out = j.id;
@@ -298,6 +299,11 @@ static apr_status_t do_update(infor_db *db, void *baton)
     if ((rv = infor_db_run(db, ST_USER_UPDATE, args)) != APR_SUCCESS) {
         return rv;
     }
+    /* A new password makes an outstanding reset code useless. */
+    if (pw && (rv = infor_db_run(db, ST_RESET_DELETE, ARGS(&id)))
+              != APR_SUCCESS) {
+        return rv;
+    }
     /* A disabled account keeps no live sessions. */
     if (c->enabled == 0
         && (rv = infor_db_run(db, ST_SESSION_DROP_USER, ARGS(&id)))
@@ -316,7 +322,7 @@ apr_status_t infor_store_user_update(infor_db *db, const infor_user *u,
                                      const infor_user_change *c,
                                      apr_time_t now, const infor_audit *a)
 {
-    change_job j = { u, c, NULL, now, a, 0 };
+    change_job j = { u, c, NULL, now, a, 0, NULL };
     return infor_db_in_transaction(db, do_update, &j);
 }
 
@@ -344,7 +350,7 @@ static apr_status_t do_delete(infor_db *db, void *baton)
 apr_status_t infor_store_user_delete(infor_db *db, const infor_user *u,
                                      apr_time_t now, const infor_audit *a)
 {
-    change_job j = { u, NULL, NULL, now, a, 0 };
+    change_job j = { u, NULL, NULL, now, a, 0, NULL };
     return infor_db_in_transaction(db, do_delete, &j);
 }
 
@@ -390,27 +396,35 @@ apr_status_t infor_store_reset_get(infor_db *db, apr_int64_t user_id,
 static apr_status_t do_reset_use(infor_db *db, void *baton)
 {
     change_job *j = baton;
-    apr_int64_t id = j->u->id;
+    apr_int64_t id = j->u->id, t = apr_time_sec(j->now);
     infor_user_change c;
     change_job inner;
     apr_status_t rv;
+    int taken = 0;
 
+    /* The code is taken (deleted) first, under the write lock: of two
+     * requests with one code, only one can take it. */
+    rv = infor_db_run_count(db, ST_RESET_TAKE, ARGS(&id, j->key, &t),
+                            &taken);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (taken != 1) {
+        db->errmsg = "the reset code is used or expired";
+        return APR_ENOENT;
+    }
     infor_user_change_init(&c);
     c.password_hash = j->hash;
     inner = *j;
     inner.c = &c;
-    rv = do_update(db, &inner);
-    if (rv == APR_SUCCESS) {
-        rv = infor_db_run(db, ST_RESET_DELETE, ARGS(&id));
-    }
-    return rv;
+    return do_update(db, &inner);
 }
 
 apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
-                                   const char *hash, apr_time_t now,
-                                   const infor_audit *a)
+                                   const char *key, const char *hash,
+                                   apr_time_t now, const infor_audit *a)
 {
-    change_job j = { u, NULL, hash, now, a, 0 };
+    change_job j = { u, NULL, hash, now, a, 0, key };
     return infor_db_in_transaction(db, do_reset_use, &j);
 }
 
