@@ -23,7 +23,8 @@ static void esc(infor_buf *b, const char *s)
 }
 
 /* Puts the pieces of a NULL-terminated list, escaping the odd ones:
- * put_mix(b, "<a href=\"", url, "\">", name, "</a>", NULL). */
+ * put_mix(b, "<a href=\"", url, "\">", name, "</a>", NULL).  No piece
+ * may be NULL: callers pass only the table's strings and checked ones. */
 static void put_mix(infor_buf *b, ...)
 {
     va_list ap;

@@ -217,10 +217,14 @@ static int describe(request_rec *r)
     int status = HTTP_OK;
 
     infor_buf_init(&b, r->pool, 64 * 1024);
+    if (!host || !*host) {
+        host = ap_get_server_name_for_url(r);
+    }
     if (r->args && strcasecmp(r->args, "wsdl") == 0) {
-        /* The address the client used, so that it works behind a
-         * proxy that keeps the Host header. */
-        infor_describe_wsdl(&b, ap_construct_url(r->pool, r->uri, r));
+        /* The address the client used (httpd has checked the Host
+         * header), so that it works behind a proxy that keeps it. */
+        infor_describe_wsdl(&b, apr_pstrcat(r->pool, ap_http_scheme(r),
+                                            "://", host, r->uri, NULL));
         return send_body(r, HTTP_OK, "text/xml; charset=utf-8", b.data,
                          b.len);
     }
@@ -229,7 +233,7 @@ static int describe(request_rec *r)
         infor_describe_index(&b, r->uri);
     }
     else if ((op = infor_op_find(name)) != NULL) {
-        infor_describe_op(&b, op, r->uri, host ? host : r->hostname);
+        infor_describe_op(&b, op, r->uri, host);
     }
     else {
         infor_describe_unknown(&b, r->uri, name);

@@ -111,7 +111,8 @@ static infor_error *fault(apr_pool_t *p, const char *msg)
  * not.  Returns "" when no action is given (absent, or the empty "" that
  * SOAP 1.1 allows); an action naming no method comes back as given, so
  * that it is refused. */
-static const char *action_method(apr_pool_t *p, const char *action)
+/* The action without blanks and quotes around it; "" for none. */
+static const char *action_value(apr_pool_t *p, const char *action)
 {
     apr_size_t n;
 
@@ -129,7 +130,12 @@ static const char *action_method(apr_pool_t *p, const char *action)
         action++;
         n -= 2;
     }
-    action = apr_pstrndup(p, action, n);
+    return apr_pstrndup(p, action, n);
+}
+
+static const char *action_method(apr_pool_t *p, const char *action)
+{
+    action = action_value(p, action);
     if (strncmp(action, INFOR_NS, sizeof(INFOR_NS) - 1) == 0
         && action[sizeof(INFOR_NS) - 1]) {
         return action + sizeof(INFOR_NS) - 1;
@@ -179,8 +185,9 @@ infor_error *infor_soap_decode(apr_pool_t *p, const char *body,
     named = action_method(p, action);
     if (*named && !infor_op_find(named)) {
         return fault(p, apr_psprintf(p, "Server did not recognize the value "
-                     "of HTTP Header SOAPAction: %s.",
-                     apr_pstrndup(p, action, 200)));
+                     "of %s: %s.", call->binding == INFOR_BIND_SOAP12
+                     ? "the action parameter" : "HTTP Header SOAPAction",
+                     apr_pstrndup(p, action_value(p, action), 200)));
     }
     op = infor_op_find((const char *)method->name);
     if (!op) {
@@ -189,8 +196,9 @@ infor_error *infor_soap_decode(apr_pool_t *p, const char *body,
                      apr_pstrndup(p, (const char *)method->name, 200)));
     }
     if (*named && strcasecmp(named, op->name) != 0) {
-        return fault(p, apr_psprintf(p, "The SOAPAction %s does not match "
-                     "the request element %s.", apr_pstrndup(p, named, 200),
+        return fault(p, apr_psprintf(p, "The %s %s does not match the "
+                     "request element %s.", call->binding == INFOR_BIND_SOAP12
+                     ? "action" : "SOAPAction", apr_pstrndup(p, named, 200),
                      op->name));
     }
     call->op = op;
