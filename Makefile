@@ -45,7 +45,8 @@ INFORADM = mod_infor/inforadm
 UNIT_SRC = $(wildcard t/unit/*_test.c)
 UNIT_BIN = $(UNIT_SRC:t/unit/%_test.c=t/unit/bin/%.t)
 
-.PHONY: all deps test unit lint apache-test check-directives run install clean
+.PHONY: all deps test unit lint apache-test check-directives run install clean \
+        valgrind bench
 
 all: deps
 	@$(MAKE) --no-print-directory $(MODULE) $(INFORADM)
@@ -89,6 +90,13 @@ apache-test: all
 	perl t/TEST.PL t/api
 
 test: unit lint check-directives apache-test
+
+# Not part of `make test`: slow (valgrind) or machine-dependent (figures).
+valgrind: all
+	t/valgrind.sh
+
+bench: all
+	t/bench/ticket_refresh.sh
 
 run: all
 	conf/run.sh
