@@ -58,4 +58,27 @@ const char *infor_http_query_param(request_rec *r, const char *name);
 /* The "ticket" cookie, or NULL. */
 const char *infor_http_cookie_ticket(request_rec *r);
 
+/* request.c */
+/* The method of a /srv.asmx/METHOD URL, or NULL for the endpoint. */
+const char *infor_request_method(request_rec *r);
+/* Works out the binding and operation and decodes the parameters; a
+ * client error when the request cannot be a call. */
+infor_error *infor_request_decode(request_rec *r, apr_off_t max_body,
+                                  infor_call *call);
+/* Rewrites the request line the access log keeps: no passwords, tickets
+ * cut to eight characters. */
+void infor_request_mask(request_rec *r);
+
+/* respond.c */
+int infor_respond_result(request_rec *r, const infor_call *call,
+                         const infor_elem *result);
+/* A refused request: HTTP status and text, or a SOAP Fault. */
+int infor_respond_refusal(request_rec *r, infor_binding binding,
+                          const infor_error *e);
+/* GET /srv.asmx: the WSDL, the help pages. */
+int infor_respond_describe(request_rec *r);
+/* An absolute URL on this server by its ServerName, never the Host
+ * header. */
+const char *infor_server_url(request_rec *r, const char *path);
+
 #endif
