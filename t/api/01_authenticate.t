@@ -5,8 +5,6 @@ use strict;
 use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil qw(t_cmp);
-use Digest::SHA qw(sha1_hex);
-use Time::Local qw(timegm);
 use InforTest;
 
 plan tests => 86;
@@ -17,24 +15,6 @@ my $NO_TIX = '<root success="false" '
 my $GUID   = guid_re();
 my $DAYS30 = 30 * 86400;
 my $LOG    = Apache::Test::vars('t_logs') . '/access_log';
-
-# What infor_sessions.ticket holds for a ticket.
-sub key_of { sha1_hex(lc shift) }
-
-# "YYYY-MM-DDThh:mm:ssZ" -> epoch seconds.
-sub epoch_of {
-    my @p = ($_[0] // '') =~ /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z\z/
-        or return undef;
-    return timegm($p[5], $p[4], $p[3], $p[2], $p[1] - 1, $p[0]);
-}
-
-# ok when $got is within $slack seconds of $want; says by how much if not.
-sub ok_near {
-    my ($got, $want, $slack, $name) = @_;
-    my $d = defined $got ? $got - $want : undef;
-    ok t_cmp(defined $d && abs($d) <= $slack ? 'near' : 'off by '
-             . (defined $d ? "${d}s" : 'undef'), 'near', $name);
-}
 
 # The exact success element; captures the ticket and expireOn.
 sub success_re {
@@ -64,15 +44,8 @@ sub soap_login {
     return soap_call('AuthenticateUser', el('UID', $uid) . el('PWD', $pwd));
 }
 
-sub session_count { scalar db_value('SELECT COUNT(*) FROM infor_sessions') }
-sub n_sessions {
-    scalar db_value('SELECT COUNT(*) FROM infor_sessions WHERE user_id = ?',
-                    shift);
-}
-
 # The access log from byte offset $mark on, waiting (a little) for a line
 # that matches $re: httpd writes it after the answer has gone out.
-sub log_mark { -s $LOG || 0 }
 sub log_since {
     my ($mark, $re) = @_;
     my @lines;

@@ -7,8 +7,6 @@ use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil qw(t_cmp);
 use Apache::TestRequest ();
-use Digest::SHA qw(sha1_hex);
-use POSIX qw(strftime);
 use InforTest;
 
 plan tests => 100;
@@ -23,45 +21,6 @@ my $GUID   = guid_re();
 my $DAYS30 = 30 * 86400;
 my $LOG    = Apache::Test::vars('t_logs') . '/access_log';
 my $UNKNOWN = '0badf00d-dead-beef-cafe-000000000001';
-
-sub key_of  { sha1_hex(lc shift) }
-sub fmt_exp { strftime('%Y-%m-%dT%H:%M:%SZ', gmtime shift) }
-# (db_value gives an empty list in list context when no row matches, so
-# these force a scalar.)
-sub exp_db {
-    scalar db_value('SELECT expires FROM infor_sessions WHERE ticket = ?',
-                    key_of(shift));
-}
-sub set_exp {
-    my ($t, $when) = @_;
-    db_do('UPDATE infor_sessions SET expires = ? WHERE ticket = ?', $when,
-          key_of($t));
-}
-sub has_row {
-    scalar db_value('SELECT COUNT(*) FROM infor_sessions WHERE ticket = ?',
-                    key_of(shift));
-}
-sub n_sessions {
-    scalar db_value('SELECT COUNT(*) FROM infor_sessions WHERE user_id = ?',
-                    shift);
-}
-
-sub ok_near {
-    my ($got, $want, $slack, $name) = @_;
-    my $d = defined $got ? $got - $want : undef;
-    ok t_cmp(defined $d && abs($d) <= $slack ? 'near' : 'off by '
-             . (defined $d ? "${d}s" : 'undef'), 'near', $name);
-}
-
-# The exact isValidTicket success element (no ticket attribute).
-sub valid_xml {
-    my ($u, $exp) = @_;
-    return qq{<root success="true" userid="$u->{id}" }
-         . qq{username="$u->{name}" firstName="$u->{first}" }
-         . qq{lastName="$u->{last}" fullname="$u->{full}" }
-         . qq{email="$u->{email}" expireOn="} . fmt_exp($exp) . q{" }
-         . qq{isAuthenticated="True" />};
-}
 
 sub get_user {
     my ($t, $name) = @_;
@@ -82,20 +41,12 @@ sub set_contact {
                     mobileNumber => '1');
 }
 
-# A GET/SOAP request with extra headers (a Cookie).
+# A GET request with extra headers (a Cookie).
 sub get_with {
     my ($path, @headers) = @_;
     return Apache::TestRequest::GET("/srv.asmx/$path", @headers);
 }
-sub soap_with {
-    my ($method, $children, @headers) = @_;
-    return Apache::TestRequest::POST('/srv.asmx',
-        'Content-Type' => 'text/xml; charset=utf-8',
-        SOAPAction => qq{"http://tempuri.org/$method"}, @headers,
-        content => envelope($method, $children));
-}
 
-sub log_mark { -s $LOG || 0 }
 sub log_since {
     my ($mark, $re) = @_;
     my @lines;

@@ -18,8 +18,6 @@ my $alice = login('ci_alice', 'pw-alice');
 my $bob   = login('ci_bob', 'pw-bob');
 my $admin = login('ci_admin', 'pw-admin');
 
-sub contact { my $r = user_row(shift); [ $r->{email}, $r->{mobile} ] }
-
 sub get_set {
     my ($ticket, $user, $email, $mobile) = @_;
     return rest_get('UpdateUserContactInfo', authenticationTicket => $ticket,

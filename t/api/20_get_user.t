@@ -4,7 +4,6 @@ use strict;
 use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil qw(t_cmp);
-use POSIX qw(strftime);
 use InforTest;
 
 plan tests => 56;
@@ -21,12 +20,6 @@ my $dave_id  = add_user('gu_dave', 'pw-dave', '--first', 'Dave');
 my $admin_id = add_user('gu_admin', 'pw-admin', '--admin');
 my $carol = login('gu_carol', 'pw');
 my $admin = login('gu_admin', 'pw-admin');
-
-# A stored time (unix seconds, 0 = never) as GetUser writes it.
-sub user_date {
-    my $t = shift;
-    return $t ? strftime('%Y-%m-%dT%H:%M:%S', gmtime $t) : '';
-}
 
 # The expected <response> for a user: fixed values from the caller, dates
 # and id from the database.

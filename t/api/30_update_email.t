@@ -24,8 +24,6 @@ my $erin  = login('ue_erin', 'pw-erin');
 my $fred  = login('ue_fred', 'pw-fred');
 my $admin = login('ue_admin', 'pw-admin');
 
-sub contact { my $r = user_row(shift); [ $r->{email}, $r->{mobile} ] }
-
 sub get_set {
     my ($ticket, $user, $email) = @_;
     return rest_get('UpdateUserEmail', authenticationTicket => $ticket,

@@ -34,12 +34,6 @@ sub run_adm {
     return ($? >> 8, $o, $e);
 }
 
-sub users { db_value('SELECT COUNT(*) FROM infor_users') }
-
-sub login_answer {
-    my ($name, $pw) = @_;
-    return rest_get('AuthenticateUser', UID => $name, PWD => $pw)->content;
-}
 my $AUTH_FAILED = rest_expect('<root success="false" '
                               . 'error="[900] Authentication failed" />');
 
@@ -79,7 +73,7 @@ ok t_cmp(scalar(login_answer('adm_boss', 'pw-boss') =~
          'the line end is not part of the password');
 
 # --- refusals of useradd
-my $count = users();
+my $count = n_users();
 ($rc, $out, $err) = adm("pw\n", 'useradd', 'ADM_ONE');
 ok t_cmp([$rc, $out, $err], [1, '', "inforadm: user ADM_ONE already exists\n"],
          'useradd of an existing name in another case: exit 1');
@@ -92,7 +86,7 @@ ok t_cmp($rc, 0, 'useradd of a non-ASCII name');
 ok t_cmp([$rc, $out, $err],
          [1, '', "inforadm: user ADM_\xC3\x85SA already exists\n"],
          'useradd of a Latin-1 name in another case: exit 1');
-$count = users();
+$count = n_users();
 ($rc, $out, $err) = adm('', 'useradd', 'adm_nopw');
 ok t_cmp([$rc, $out, $err],
          [1, '', "inforadm: no password on standard input\n"],
@@ -121,7 +115,7 @@ ok t_cmp([$rc, $err], [1, "inforadm: --first is not valid UTF-8 text\n"],
 ($rc, $out, $err) = adm("pw\n", 'useradd');
 ok t_cmp([$rc, $out, scalar($err =~ /^usage: inforadm /)], [2, '', 1],
          'useradd without a name: exit 2 with usage');
-ok t_cmp(users(), $count, 'refused useradds added nobody');
+ok t_cmp(n_users(), $count, 'refused useradds added nobody');
 ok t_cmp(user_row('adm_nopw'), undef, 'adm_nopw does not exist');
 
 # --- passwd
@@ -169,7 +163,7 @@ ok t_cmp([$rc, $err], [0, ''], 'list: exit 0');
 ok t_cmp($lines[0], "ID\tUSERNAME\tADMIN\tENABLED\tEMAIL\tMOBILE\tLASTLOGON",
          'list: header line');
 ok t_cmp(pop @lines, '', 'list: output ends with a line end');
-ok t_cmp(scalar(@lines) - 1, users(), 'list: one line per user');
+ok t_cmp(scalar(@lines) - 1, n_users(), 'list: one line per user');
 my %line = map { (split /\t/)[1] => $_ } @lines[1 .. $#lines];
 $one = user_row('adm_one');
 ok t_cmp($line{adm_One}, join("\t", $one->{id}, 'adm_One', 'no', 'yes',

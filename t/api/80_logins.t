@@ -8,10 +8,7 @@ use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil qw(t_cmp);
 use Apache::TestRequest ();
-use Digest::SHA qw(sha1_hex);
 use MIME::Base64 qw(encode_base64);
-use POSIX qw(strftime);
-use Time::Local qw(timegm);
 use URI::Escape qw(uri_escape);
 use InforTest;
 
@@ -36,28 +33,6 @@ my $LOG_MARK = -s $LOG || 0;
 
 # ------------------------------------------------------------ helpers
 
-# What infor_sessions.ticket holds for a ticket.
-sub key_of  { sha1_hex(lc shift) }
-sub fmt_exp { strftime('%Y-%m-%dT%H:%M:%SZ', gmtime shift) }
-
-# "YYYY-MM-DDThh:mm:ssZ" -> epoch seconds.
-sub epoch_of {
-    my @p = ($_[0] // '') =~ /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z\z/
-        or return undef;
-    return timegm($p[5], $p[4], $p[3], $p[2], $p[1] - 1, $p[0]);
-}
-
-sub ok_near {
-    my ($got, $want, $slack, $name) = @_;
-    my $d = defined $got ? $got - $want : undef;
-    ok t_cmp(defined $d && abs($d) <= $slack ? 'near' : 'off by '
-             . (defined $d ? "${d}s" : 'undef'), 'near', $name);
-}
-
-sub exp_db {
-    scalar db_value('SELECT expires FROM infor_sessions WHERE ticket = ?',
-                    key_of(shift));
-}
 sub lang_db {
     scalar db_value('SELECT lang FROM infor_sessions WHERE ticket = ?',
                     key_of(shift));
@@ -66,24 +41,10 @@ sub owner_db {
     scalar db_value('SELECT user_id FROM infor_sessions WHERE ticket = ?',
                     key_of(shift));
 }
-sub has_row {
-    scalar db_value('SELECT COUNT(*) FROM infor_sessions WHERE ticket = ?',
-                    key_of(shift));
-}
-sub set_exp {
-    my ($t, $when) = @_;
-    db_do('UPDATE infor_sessions SET expires = ? WHERE ticket = ?', $when,
-          key_of($t));
-}
 sub set_lang {
     my ($t, $lang) = @_;
     db_do('UPDATE infor_sessions SET lang = ? WHERE ticket = ?', $lang,
           key_of($t));
-}
-sub session_count { scalar db_value('SELECT COUNT(*) FROM infor_sessions') }
-sub n_sessions {
-    scalar db_value('SELECT COUNT(*) FROM infor_sessions WHERE user_id = ?',
-                    shift);
 }
 sub last_logon { user_row(shift)->{last_logon} }
 
@@ -126,15 +87,6 @@ sub success_xml {
          . qq{email="$u->{email}" expireOn="$exp" isAuthenticated="True" />};
 }
 
-# isValidTicket's answer for a live ticket of $u.
-sub valid_xml {
-    my ($u, $exp) = @_;
-    return qq{<root success="true" userid="$u->{id}" }
-         . qq{username="$u->{name}" firstName="$u->{first}" }
-         . qq{lastName="$u->{last}" fullname="$u->{full}" }
-         . qq{email="$u->{email}" expireOn="} . fmt_exp($exp) . q{" }
-         . qq{isAuthenticated="True" />};
-}
 sub is_valid {
     my $t = shift;
     return rest_get('isValidTicket', AuthenticationTicket => $t)->content;
@@ -175,13 +127,6 @@ sub post_h {
     return Apache::TestRequest::POST("$InforTest::BASE/$method", @h,
         content_type => 'application/x-www-form-urlencoded',
         content      => query(@$pairs));
-}
-sub soap_h {
-    my ($method, $children, @h) = @_;
-    return Apache::TestRequest::POST($InforTest::BASE,
-        'Content-Type' => 'text/xml; charset=utf-8',
-        SOAPAction     => qq{"http://tempuri.org/$method"}, @h,
-        content        => envelope($method, $children));
 }
 sub basic {
     my ($user, $pw) = @_;
@@ -584,8 +529,9 @@ ok t_cmp([ exp_db($t), lang_db($t) ], [ $texp, 'nl' ],
              'Renew POST empty OldTicket, cookie among others: renewed');
 
     set_exp($tc, time + 100);
-    $res = soap_h('RenewTicket', el('UID', 'lg_anna') . el('PWD', 'pw-anna'),
-                  Cookie => "ticket=$tc");
+    $res = soap_with('RenewTicket',
+                     el('UID', 'lg_anna') . el('PWD', 'pw-anna'),
+                     Cookie => "ticket=$tc");
     ($ct, $ce) = parse_soap(\%anna, 'RenewTicket', $res->content);
     ok t_cmp($res->content,
              soap_expect('RenewTicket', success_xml(\%anna, $tc, $ce)),
@@ -746,7 +692,7 @@ sub win_post {
 sub win_soap {
     my ($children, @h) = @_;
     local $InforTest::BASE = $WIN;
-    return soap_h('AuthenticateUserViaWindows', $children, @h);
+    return soap_with('AuthenticateUserViaWindows', $children, @h);
 }
 my @WU = basic('win_user', 'win-pw');
 

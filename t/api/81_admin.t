@@ -23,8 +23,6 @@ my $ROOT_TICKET = '<root success="false" '
 my $CONFIRM = '<response success="false" error="[2767] Deleting a user '
             . 'needs the administrator&apos;s password: use DeleteUser1." />';
 
-sub fail_with { qq{<response success="false" error="$_[0]" />} }
-
 # Every clear-text password this file uses: none may ever be stored in the
 # audit trail or written to the access log.
 my $ADMIN_PW = 'ad-Secr3t-Adm1n';
@@ -36,8 +34,6 @@ my $admin_id = add_user('ad_admin', $ADMIN_PW, '--admin', '--first', 'Ada',
 add_user('ad_plain', pw('pw-plain-ad'), '--first', 'Pla');
 my $admin = login('ad_admin', $ADMIN_PW);
 my $plain = login('ad_plain', 'pw-plain-ad');
-
-sub users { db_value('SELECT COUNT(*) FROM infor_users') }
 
 # The audit rows about a user id, oldest first.
 sub audit_rows {
@@ -59,12 +55,8 @@ sub audit_expect {
              client => '127.0.0.1' };
 }
 
-sub last_audit { my @r = audit_rows(shift); $r[-1] }
-
-sub login_answer {
-    my ($name, $pw) = @_;
-    return rest_get('AuthenticateUser', UID => $name, PWD => $pw)->content;
-}
+# The newest audit row about a user id, as a hash.
+sub last_audit_row { my @r = audit_rows(shift); $r[-1] }
 
 sub can_login {
     my $a = login_answer(@_);
@@ -76,49 +68,6 @@ sub current_user {
     return rest_get('GetCurrentUser', authenticationTicket => $ticket)
         ->content;
 }
-
-# A stored time (unix seconds, 0 = never) as <User> writes it.
-sub user_date {
-    my $t = shift;
-    return $t ? strftime('%Y-%m-%dT%H:%M:%S', gmtime $t) : '';
-}
-
-sub xml_esc {
-    my $s = shift;
-    $s =~ s/&/&amp;/g; $s =~ s/</&lt;/g; $s =~ s/>/&gt;/g;
-    $s =~ s/"/&quot;/g; $s =~ s/'/&apos;/g;
-    return $s;
-}
-
-# The full <User> element of a user, from the database row.
-sub user_elem {
-    my $u = user_row(shift);
-    my %e = map { ($_ => xml_esc($u->{$_})) } keys %$u;
-    my @n = ('NONE', 'INSTANT', 'DAILY REPORT');
-    my $tf = sub { $_[0] ? 'TRUE' : 'FALSE' };
-    return qq{<User exists="true" UserID="$u->{id}"}
-         . qq{ FirstName="$e{first_name}" LastName="$e{last_name}"}
-         . qq{ Email="$e{email}" MobileNumber="$e{mobile}"}
-         . ' Enabled="' . $tf->($u->{enabled}) . '"'
-         . qq{ UserName="$e{username}" Domain="$e{domain}"}
-         . ' LastLogonDate="' . user_date($u->{last_logon}) . '"'
-         . ' LastPasswordChangeDate="'
-         . user_date($u->{last_password_change}) . '"'
-         . qq{ AuthenticationAuthority="$e{auth_authority}"}
-         . ' ReadOnlyUser="' . $tf->($u->{read_only}) . '">'
-         . qq{<Preferences Language="$e{pref_language}"}
-         . qq{ DefaultPortal="$e{pref_default_portal}"}
-         . ' ShowArchives="' . $tf->($u->{pref_show_archives}) . '"'
-         . ' ShowHiddens="' . $tf->($u->{pref_show_hiddens}) . '"'
-         . " NotificationType=\"$n[$u->{pref_notification}]\""
-         . qq{ NotificationTypeId="$u->{pref_notification}"}
-         . qq{ EmailType="$e{pref_email_type}"}
-         . ' AttachDocumentToEmail="' . $tf->($u->{pref_attach_document})
-         . '" /></User>';
-}
-
-# The number of live sessions of a user id.
-sub sessions { my @s = session_rows(shift); scalar @s }
 
 sub row_fields {
     my ($name, @cols) = @_;
@@ -164,7 +113,7 @@ ok t_cmp(($nia->{last_password_change} >= $t0
          'CreateUser: last_password_change is now');
 ok t_cmp(can_login('AD_NIA', 'nia-pass-1'), 1,
          'CreateUser: the new user logs in with the new password');
-ok t_cmp(last_audit($nia->{id}),
+ok t_cmp(last_audit_row($nia->{id}),
          audit_expect('CreateUser', $nia->{id}, 'ad_Nia', 'created'),
          'CreateUser: audit row');
 my @nia_audit = audit_rows($nia->{id});
@@ -224,14 +173,14 @@ ok t_cmp(row_fields('ad_ldap', @ROW),
 ok t_cmp($ldap->{password}, '', 'CreateUser: empty password stores no hash');
 
 # An empty password: created, but nobody can log in as that user.
-my $n = users();
+my $n = n_users();
 $res = rest_get('CreateUser', authenticationTicket => $admin,
                 cu(UserName => 'ad_nopw', Password => ''));
 my $nopw = user_row('ad_nopw');
 ok t_cmp($res->content,
          rest_expect(qq{<response success="true" id="$nopw->{id}" error="" />}),
          'CreateUser: empty password allowed');
-ok t_cmp([users(), $nopw->{password}, $nopw->{last_password_change}],
+ok t_cmp([n_users(), $nopw->{password}, $nopw->{last_password_change}],
          [$n + 1, '', 0], 'CreateUser: no hash, no password change date');
 ok t_cmp(login_answer('ad_nopw', ''), rest_expect($ROOT_AUTH),
          'no password: login with an empty password fails [900]');
@@ -239,7 +188,7 @@ ok t_cmp(login_answer('ad_nopw', 'nia-pass-1'), rest_expect($ROOT_AUTH),
          'no password: login with any password fails [900]');
 
 # A clash in another letter case: nothing inserted, the first unchanged.
-$n = users();
+$n = n_users();
 my $nia_before = user_row('ad_nia');
 $res = rest_get('CreateUser', authenticationTicket => $admin,
                 cu(UserName => 'AD_NIA', FirstName => 'Other'));
@@ -248,7 +197,7 @@ ok t_cmp($res->content, rest_expect($TAKEN),
 $res = $soap_create->(%create, UserName => 'Ad_Nia');
 ok t_cmp($res->content, soap_expect('CreateUser', $TAKEN),
          'CreateUser SOAP: name clash');
-ok t_cmp([users(), user_row('ad_nia')], [$n, $nia_before],
+ok t_cmp([n_users(), user_row('ad_nia')], [$n, $nia_before],
          'name clash: nothing inserted, the existing user unchanged');
 
 # Latin-1 capitals are the same letters too.
@@ -258,40 +207,40 @@ my $zoe = user_row('ad_zoë');
 ok t_cmp($res->content,
          rest_expect(qq{<response success="true" id="$zoe->{id}" error="" />}),
          'CreateUser: a non-ASCII name');
-$n = users();
+$n = n_users();
 $res = rest_get('CreateUser', authenticationTicket => $admin,
                 cu(UserName => 'AD_ZOË', Password => pw('zoe-pass-2')));
-ok t_cmp([$res->content, users()], [rest_expect($TAKEN), $n],
+ok t_cmp([$res->content, n_users()], [rest_expect($TAKEN), $n],
          'CreateUser: the same name with a Latin-1 capital clashes');
 
 # The password policy (default location: 8 characters, not the user name,
 # not the email address).
-$n = users();
+$n = n_users();
 $res = rest_get('CreateUser', authenticationTicket => $admin,
                 cu(UserName => 'ad_weak', Password => pw('short7!')));
 ok t_cmp($res->content,
-         rest_expect(fail_with('Password must be at least 8 characters long.')),
+         rest_expect(fail_resp('Password must be at least 8 characters long.')),
          'CreateUser: password too short');
 $res = rest_post('CreateUser', authenticationTicket => $admin,
                  cu(UserName => 'ad_weak', Password => pw('weak')));
 ok t_cmp($res->content,
-         rest_expect(fail_with('Password must be at least 8 characters long.')),
+         rest_expect(fail_resp('Password must be at least 8 characters long.')),
          'CreateUser POST: password too short');
 $res = rest_post('CreateUser', authenticationTicket => $admin,
                  cu(UserName => 'ad_weakling',
                     Password => pw('AD_WEAKLING')));
 ok t_cmp($res->content,
-         rest_expect(fail_with(
+         rest_expect(fail_resp(
              'Password must not be the same as the user name.')),
          'CreateUser: password equal to the user name');
 $res = $soap_create->(%create, UserName => 'ad_weak',
                       EmailAddress => 'weak@example.com',
                       Password => pw('Weak@Example.com'));
 ok t_cmp($res->content,
-         soap_expect('CreateUser', fail_with(
+         soap_expect('CreateUser', fail_resp(
              'Password must not be the same as the email address.')),
          'CreateUser SOAP: password equal to the email address');
-ok t_cmp([users(), user_row('ad_weak'), user_row('ad_weakling')],
+ok t_cmp([n_users(), user_row('ad_weak'), user_row('ad_weakling')],
          [$n, undef, undef], 'policy refusals: no user created');
 
 # The strict location: 10 characters, letters, digits and symbols.
@@ -301,20 +250,20 @@ ok t_cmp([users(), user_row('ad_weak'), user_row('ad_weakling')],
                     cu(UserName => 'ad_strict',
                        Password => pw('nia-pas-1')));
     ok t_cmp($res->content,
-             rest_expect(fail_with(
+             rest_expect(fail_resp(
                  'Password must be at least 10 characters long.')),
              'strict: 10 characters');
     $res = rest_get('CreateUser', authenticationTicket => $admin,
                     cu(UserName => 'ad_strict',
                        Password => pw('abcdefghijk')));
     ok t_cmp($res->content,
-             rest_expect(fail_with('Password must include a digit.')),
+             rest_expect(fail_resp('Password must include a digit.')),
              'strict: a digit');
     $res = rest_get('CreateUser', authenticationTicket => $admin,
                     cu(UserName => 'ad_strict',
                        Password => pw('abcdefghij1')));
     ok t_cmp($res->content,
-             rest_expect(fail_with('Password must include a character that '
+             rest_expect(fail_resp('Password must include a character that '
                                    . 'is neither a letter nor a digit.')),
              'strict: a symbol');
     ok t_cmp(user_row('ad_strict'), undef, 'strict: nothing created');
@@ -329,35 +278,35 @@ ok t_cmp([users(), user_row('ad_weak'), user_row('ad_weakling')],
 }
 
 # The user name: empty, blank, ID:.
-$n = users();
+$n = n_users();
 $res = rest_get('CreateUser', authenticationTicket => $admin,
                 cu(UserName => ''));
 ok t_cmp($res->content,
-         rest_expect(fail_with(
+         rest_expect(fail_resp(
              q{[903]Required parameter.&apos;UserName&apos;})),
          'CreateUser: empty UserName');
 $res = $soap_create->(%create, UserName => '   ');
 ok t_cmp($res->content,
          soap_expect('CreateUser',
-             fail_with(q{[903]Required parameter.&apos;UserName&apos;})),
+             fail_resp(q{[903]Required parameter.&apos;UserName&apos;})),
          'CreateUser SOAP: blank UserName');
 $res = rest_post('CreateUser', authenticationTicket => $admin,
                  cu(UserName => 'ID:77'));
 ok t_cmp($res->content,
-         rest_expect(fail_with('A user name may not start with ID:')),
+         rest_expect(fail_resp('A user name may not start with ID:')),
          'CreateUser: UserName starting with ID:');
 $res = rest_get('CreateUser', authenticationTicket => $admin,
                 cu(UserName => 'id:ad_x'));
 ok t_cmp($res->content,
-         rest_expect(fail_with('A user name may not start with ID:')),
+         rest_expect(fail_resp('A user name may not start with ID:')),
          'CreateUser: UserName starting with id: (any case)');
 $res = rest_get('CreateUser', authenticationTicket => $admin,
                 cu(UserName => 'ad_nosource', AuthenticationSource => ''));
 ok t_cmp($res->content,
-         rest_expect(fail_with(
+         rest_expect(fail_resp(
              q{[903]Required parameter.&apos;AuthenticationSource&apos;})),
          'CreateUser: empty AuthenticationSource');
-ok t_cmp(users(), $n, 'bad user names and sources: nothing created');
+ok t_cmp(n_users(), $n, 'bad user names and sources: nothing created');
 
 # ReadOnlyUser must be a boolean; absent required parameters.
 $res = rest_get('CreateUser', authenticationTicket => $admin,
@@ -372,7 +321,7 @@ $res = rest_post('CreateUser', authenticationTicket => $admin, %partial);
 ok t_cmp([$res->code, $res->content],
          [400, "Missing parameter: AuthenticationSource.\n"],
          'CreateUser POST: absent AuthenticationSource is HTTP 400');
-ok t_cmp([users(), user_row('ad_maybe')], [$n, undef],
+ok t_cmp([n_users(), user_row('ad_maybe')], [$n, undef],
          'HTTP 400: nothing created');
 
 # Not an administrator.
@@ -388,7 +337,7 @@ ok t_cmp($res->content, soap_expect('CreateUser', $DENIED),
 $res = rest_get('CreateUser', authenticationTicket => 'not-a-ticket',
                 cu(UserName => 'ad_sneaky'));
 ok t_cmp($res->content, rest_expect($AUTH), 'CreateUser: bad ticket [900]');
-ok t_cmp([users(), user_row('ad_sneaky')], [$n, undef],
+ok t_cmp([n_users(), user_row('ad_sneaky')], [$n, undef],
          'refused callers: nothing created');
 
 # ======================================================= DeleteUser
@@ -396,20 +345,20 @@ add_user("ad_del$_", pw("pw-del-$_"), '--first', "Del$_") for 1 .. 8;
 my %del_id = map { ("ad_del$_" => user_row("ad_del$_")->{id}) } 1 .. 8;
 my $del1 = login('ad_del1', 'pw-del-1');
 login('ad_del1', 'pw-del-1');
-ok t_cmp(sessions($del_id{ad_del1}), 2,
+ok t_cmp(n_sessions($del_id{ad_del1}), 2,
          'ad_del1 has two live sessions');
 
 $res = rest_get('DeleteUser', authenticationTicket => $admin,
                 UserName => 'AD_DEL1');
 ok t_cmp($res->code, 200, 'DeleteUser GET: HTTP 200');
 ok t_cmp($res->content, rest_expect($OK), 'DeleteUser GET: by name');
-ok t_cmp([user_row('ad_del1'), sessions($del_id{ad_del1})],
+ok t_cmp([user_row('ad_del1'), n_sessions($del_id{ad_del1})],
          [undef, 0], 'DeleteUser: the row and the sessions are gone');
 ok t_cmp(current_user($del1), rest_expect($ROOT_TICKET),
          'DeleteUser: the deleted user\'s ticket gets [901]');
 ok t_cmp(login_answer('ad_del1', 'pw-del-1'), rest_expect($ROOT_AUTH),
          'DeleteUser: the deleted user cannot log in');
-ok t_cmp(last_audit($del_id{ad_del1}),
+ok t_cmp(last_audit_row($del_id{ad_del1}),
          audit_expect('DeleteUser', $del_id{ad_del1}, 'ad_del1', 'deleted'),
          'DeleteUser: audit row');
 
@@ -417,7 +366,7 @@ $res = rest_post('DeleteUser', authenticationTicket => $admin,
                  UserName => "ID:$del_id{ad_del2}");
 ok t_cmp($res->content, rest_expect($OK), 'DeleteUser POST: by ID:<n>');
 ok t_cmp(user_row('ad_del2'), undef, 'DeleteUser POST: row gone');
-ok t_cmp(last_audit($del_id{ad_del2}),
+ok t_cmp(last_audit_row($del_id{ad_del2}),
          audit_expect('DeleteUser', $del_id{ad_del2}, 'ad_del2', 'deleted'),
          'DeleteUser by id: audit row names the user');
 
@@ -426,7 +375,7 @@ $res = soap_call('DeleteUser', el('AuthenticationTicket', $admin)
 ok t_cmp($res->content, soap_expect('DeleteUser', $OK), 'DeleteUser SOAP');
 ok t_cmp(user_row('ad_del3'), undef, 'DeleteUser SOAP: row gone');
 
-$n = users();
+$n = n_users();
 $res = rest_get('DeleteUser', authenticationTicket => $admin,
                 UserName => 'ad_del1');
 ok t_cmp($res->content, rest_expect($NO_USER),
@@ -454,7 +403,7 @@ $res = rest_get('DeleteUser', authenticationTicket => $admin,
                 UserName => "ID:$admin_id");
 ok t_cmp($res->content, rest_expect($DENIED),
          'DeleteUser: deleting themselves by id: denied');
-ok t_cmp([users(), defined user_row('ad_del4'), defined user_row('ad_plain'),
+ok t_cmp([n_users(), defined user_row('ad_del4'), defined user_row('ad_plain'),
           defined user_row('ad_admin')], [$n, 1, 1, 1],
          'refused deletions: nothing deleted');
 
@@ -486,12 +435,12 @@ my $del5 = login('ad_del5', 'pw-del-5');
     ok t_cmp($res->content, rest_expect($OK),
              'strict: DeleteUser1 GET with the caller\'s password');
     ok t_cmp(user_row('ad_del4'), undef, 'DeleteUser1 GET: row gone');
-    ok t_cmp(last_audit($del_id{ad_del4}),
+    ok t_cmp(last_audit_row($del_id{ad_del4}),
              audit_expect('DeleteUser1', $del_id{ad_del4}, 'ad_del4',
                           'deleted'),
              'DeleteUser1: audit row');
 
-    $n = users();
+    $n = n_users();
     $res = rest_get('DeleteUser1', authenticationTicket => $admin,
                     UserPassword => pw('ad-Wr0ng-Guess'),
                     UserName => 'ad_del5');
@@ -505,14 +454,14 @@ my $del5 = login('ad_del5', 'pw-del-5');
                      . el('UserPassword', '') . el('UserName', 'ad_del5'));
     ok t_cmp($res->content, soap_expect('DeleteUser1', $AUTH),
              'DeleteUser1 SOAP: empty password [900]');
-    ok t_cmp([users(), defined user_row('ad_del5') ? 1 : 0,
-              sessions($del_id{ad_del5})], [$n, 1, 1],
+    ok t_cmp([n_users(), defined user_row('ad_del5') ? 1 : 0,
+              n_sessions($del_id{ad_del5})], [$n, 1, 1],
              'wrong password: nothing deleted, the session kept');
 
     $res = rest_post('DeleteUser1', authenticationTicket => $admin,
                      UserPassword => $ADMIN_PW, UserName => 'ad_del5');
     ok t_cmp($res->content, rest_expect($OK), 'DeleteUser1 POST');
-    ok t_cmp([user_row('ad_del5'), sessions($del_id{ad_del5})],
+    ok t_cmp([user_row('ad_del5'), n_sessions($del_id{ad_del5})],
              [undef, 0], 'DeleteUser1 POST: row and sessions gone');
     ok t_cmp(current_user($del5), rest_expect($ROOT_TICKET),
              'DeleteUser1: the deleted user\'s ticket gets [901]');
@@ -581,7 +530,7 @@ my $stat = login('ad_stat', 'pw-stat-1');
 $res = rest_get('ChangeUserStatus', authenticationTicket => $admin,
                 UserName => 'AD_STAT', StatusCode => '0');
 ok t_cmp($res->content, rest_expect($OK), 'ChangeUserStatus GET 0');
-ok t_cmp([user_row('ad_stat')->{enabled}, sessions($stat_id)],
+ok t_cmp([user_row('ad_stat')->{enabled}, n_sessions($stat_id)],
          [0, 0], 'disabled: stored, the live sessions deleted at once');
 ok t_cmp(scalar(rest_get('GetUser', authenticationTicket => $admin,
                          UserName => 'ad_stat')->content
@@ -591,7 +540,7 @@ ok t_cmp(current_user($stat), rest_expect($ROOT_TICKET),
          'disabled: the user\'s ticket gets [901]');
 ok t_cmp(login_answer('ad_stat', 'pw-stat-1'), rest_expect($ROOT_AUTH),
          'disabled: login fails [900]');
-ok t_cmp(last_audit($stat_id),
+ok t_cmp(last_audit_row($stat_id),
          audit_expect('ChangeUserStatus', $stat_id, 'ad_stat', 'enabled'),
          'ChangeUserStatus: audit row');
 
@@ -612,7 +561,7 @@ $res = soap_call('ChangeUserStatus', el('AuthenticationTicket', $admin)
                  . el('UserName', "ID:$stat_id") . el('StatusCode', '0'));
 ok t_cmp($res->content, soap_expect('ChangeUserStatus', $OK),
          'ChangeUserStatus SOAP 0 (by id)');
-ok t_cmp([user_row('ad_stat')->{enabled}, sessions($stat_id)],
+ok t_cmp([user_row('ad_stat')->{enabled}, n_sessions($stat_id)],
          [0, 0], 'SOAP disabled: stored, sessions gone');
 $res = soap_call('ChangeUserStatus', el('AuthenticationTicket', $admin)
                  . el('UserName', 'ad_stat') . el('StatusCode', '1'));
@@ -620,7 +569,7 @@ ok t_cmp([$res->content, user_row('ad_stat')->{enabled}],
          [soap_expect('ChangeUserStatus', $OK), 1],
          'ChangeUserStatus SOAP 1');
 
-my $BAD_STATUS = fail_with('Invalid StatusCode: 0 disables a user, '
+my $BAD_STATUS = fail_resp('Invalid StatusCode: 0 disables a user, '
                            . '1 enables one.');
 $n = db_value('SELECT COUNT(*) FROM infor_audit WHERE target_id = ?',
               $stat_id);
@@ -662,7 +611,7 @@ ok t_cmp(scalar(rest_get('GetUser', authenticationTicket => $admin,
                          UserName => 'ad_type')->content
                 =~ / ReadOnlyUser="TRUE">/), 1,
          'type 2: GetUser says ReadOnlyUser="TRUE"');
-ok t_cmp(last_audit($type_id),
+ok t_cmp(last_audit_row($type_id),
          audit_expect('ChangeUserType', $type_id, 'ad_type', 'read_only'),
          'ChangeUserType: audit row');
 $res = rest_post('ChangeUserType', authenticationTicket => $admin,
@@ -679,7 +628,7 @@ $res = soap_call('ChangeUserType', el('AuthenticationTicket', $admin)
 ok t_cmp([$res->content, user_row('ad_type')->{read_only}],
          [soap_expect('ChangeUserType', $OK), 1], 'ChangeUserType SOAP 2');
 
-my $BAD_TYPE = fail_with('Invalid userType: 1 is an author, '
+my $BAD_TYPE = fail_resp('Invalid userType: 1 is an author, '
                          . '2 a read-only user.');
 $res = rest_get('ChangeUserType', authenticationTicket => $admin,
                 userName => 'ad_type', userType => '3');
@@ -714,7 +663,7 @@ ok t_cmp([user_row('ad_prof'), row_fields('ad_prof2', @PROF, 'id')],
          [undef, ['ad_Prof2', 'ad_prof2', 'Pro', 'File', 'CORP-LDAP',
                   'prof@example.com', $prof_id]],
          'rename: stored under the new name, same id, email untouched');
-ok t_cmp(last_audit($prof_id),
+ok t_cmp(last_audit_row($prof_id),
          audit_expect('UpdateUserProfile', $prof_id, 'ad_Prof2',
                       'username,first_name,last_name,authentication_source'),
          'UpdateUserProfile: audit row names the new name');
@@ -761,7 +710,7 @@ ok t_cmp($res->content, soap_expect('UpdateUserProfile', $OK),
 ok t_cmp(row_fields('ad_prof2', @PROF),
          ['AD_PROF2', 'ad_prof2', 'Pia', 'Case', 'Native',
           'prof@example.com'], 'case change: stored, inforouter is Native');
-ok t_cmp(last_audit($prof_id),
+ok t_cmp(last_audit_row($prof_id),
          audit_expect('UpdateUserProfile', $prof_id, 'AD_PROF2',
                       'username,first_name,last_name,authentication_source'),
          'case change: audit row');
@@ -775,7 +724,7 @@ ok t_cmp($res->content, rest_expect($OK), 'UpdateUserProfile: same name');
 ok t_cmp(row_fields('ad_prof2', @PROF),
          ['AD_PROF2', 'ad_prof2', 'Pat', 'Same', 'Native',
           'prof@example.com'], 'same name: the other fields stored');
-ok t_cmp(last_audit($prof_id)->{fields},
+ok t_cmp(last_audit_row($prof_id)->{fields},
          'first_name,last_name,authentication_source',
          'same name: audit fields without username');
 ok t_cmp(can_login('ad_prof2', 'pw-prof-1'), 1,
@@ -787,7 +736,7 @@ $res = rest_get('UpdateUserProfile', authenticationTicket => $admin,
                 NewFirstName => 'E', NewLastName => 'E',
                 AuthenticateSource => 'native');
 ok t_cmp($res->content,
-         rest_expect(fail_with(
+         rest_expect(fail_resp(
              q{[903]Required parameter.&apos;NewUserName&apos;})),
          'UpdateUserProfile: empty NewUserName');
 $res = rest_get('UpdateUserProfile', authenticationTicket => $admin,
@@ -795,13 +744,13 @@ $res = rest_get('UpdateUserProfile', authenticationTicket => $admin,
                 NewFirstName => 'E', NewLastName => 'E',
                 AuthenticateSource => 'native');
 ok t_cmp($res->content,
-         rest_expect(fail_with('A user name may not start with ID:')),
+         rest_expect(fail_resp('A user name may not start with ID:')),
          'UpdateUserProfile: NewUserName starting with ID:');
 $res = soap_call('UpdateUserProfile', el('AuthenticationTicket', $admin)
                  . el('UserName', 'ad_prof2') . el('NewUserName', 'ad_prof3')
                  . el('NewFirstName', 'E') . el('NewLastName', 'E'));
 ok t_cmp($res->content,
-         soap_expect('UpdateUserProfile', fail_with(
+         soap_expect('UpdateUserProfile', fail_resp(
              q{[903]Required parameter.&apos;AuthenticateSource&apos;})),
          'UpdateUserProfile SOAP: AuthenticateSource omitted');
 $res = rest_get('UpdateUserProfile', authenticationTicket => $admin,

@@ -6,7 +6,6 @@ use strict;
 use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil qw(t_cmp);
-use POSIX qw(strftime);
 use InforTest;
 
 plan tests => 152;
@@ -27,46 +26,7 @@ add_user('ls_viewer', 'pw-ls-viewer', '--first', 'Vic', '--last', 'Viewer',
 my $admin  = login('ls_admin', 'pw-ls-admin');
 my $viewer = login('ls_viewer', 'pw-ls-viewer');
 
-# A stored time (unix seconds, 0 = never) as <User> writes it.
-sub user_date {
-    my $t = shift;
-    return $t ? strftime('%Y-%m-%dT%H:%M:%S', gmtime $t) : '';
-}
-
-sub xml_esc {
-    my $s = shift;
-    $s =~ s/&/&amp;/g; $s =~ s/</&lt;/g; $s =~ s/>/&gt;/g;
-    $s =~ s/"/&quot;/g; $s =~ s/'/&apos;/g;
-    return $s;
-}
-
 sub tf { $_[0] ? 'TRUE' : 'FALSE' }
-
-# The full <User> element of a user (GetUser's), from the database row.
-sub user_elem {
-    my $u = user_row(shift);
-    my %e = map { ($_ => xml_esc($u->{$_})) } keys %$u;
-    my @n = ('NONE', 'INSTANT', 'DAILY REPORT');
-    return qq{<User exists="true" UserID="$u->{id}"}
-         . qq{ FirstName="$e{first_name}" LastName="$e{last_name}"}
-         . qq{ Email="$e{email}" MobileNumber="$e{mobile}"}
-         . ' Enabled="' . tf($u->{enabled}) . '"'
-         . qq{ UserName="$e{username}" Domain="$e{domain}"}
-         . ' LastLogonDate="' . user_date($u->{last_logon}) . '"'
-         . ' LastPasswordChangeDate="'
-         . user_date($u->{last_password_change}) . '"'
-         . qq{ AuthenticationAuthority="$e{auth_authority}"}
-         . ' ReadOnlyUser="' . tf($u->{read_only}) . '">'
-         . qq{<Preferences Language="$e{pref_language}"}
-         . qq{ DefaultPortal="$e{pref_default_portal}"}
-         . ' ShowArchives="' . tf($u->{pref_show_archives}) . '"'
-         . ' ShowHiddens="' . tf($u->{pref_show_hiddens}) . '"'
-         . qq{ NotificationType="$n[$u->{pref_notification}]"}
-         . qq{ NotificationTypeId="$u->{pref_notification}"}
-         . qq{ EmailType="$e{pref_email_type}"}
-         . ' AttachDocumentToEmail="' . tf($u->{pref_attach_document})
-         . '" /></User>';
-}
 
 # GetAllUsersWithoutDetails' <User>: seven attributes, no children.
 sub brief_elem {

@@ -47,13 +47,6 @@ my $SYMBOL   = fail_root('Password must include a character that is '
 my $LETTER   = fail_root('Password must include a letter.');
 
 # ------------------------------------------------------------- helpers
-sub ok_near {
-    my ($got, $want, $slack, $name) = @_;
-    my $d = defined $got ? $got - $want : undef;
-    ok t_cmp(defined $d && abs($d) <= $slack ? 'near' : 'off by '
-             . (defined $d ? "${d}s" : 'undef'), 'near', $name);
-}
-
 # 1 when the password logs the user in, 0 when it gets [900].
 sub can_login {
     my ($name, $pw) = @_;
@@ -63,14 +56,6 @@ sub can_login {
 }
 
 sub hash_of { user_row(shift)->{password} }
-
-sub last_audit {
-    scalar db_value(q{SELECT actor_name || '|' || action || '|' ||
-                      target_name || '|' || fields FROM infor_audit
-                      WHERE target_id = ? ORDER BY id DESC LIMIT 1},
-                    shift);
-}
-sub n_audit { scalar db_value('SELECT COUNT(*) FROM infor_audit') }
 
 sub reset_row {
     my $id = shift;

@@ -12,7 +12,6 @@ plan tests => 75;
 
 my $UUP    = 'UpdateUserPreferences';
 my $OK     = '<response success="true" error="" />';
-sub fail_resp { qq{<response success="false" error="$_[0]" />} }
 my $E903   = fail_resp('[903]Required parameter.&apos;xmlPreferences&apos;');
 my $DENIED = fail_resp('Access denied');
 my $NOUSER = fail_resp('User not found');
@@ -49,14 +48,6 @@ sub prefs_row {
                     pref_show_hiddens pref_notification pref_email_type
                     pref_attach_document)} ];
 }
-
-sub last_audit {
-    scalar db_value(q{SELECT actor_name || '|' || action || '|' ||
-                      target_name || '|' || fields FROM infor_audit
-                      WHERE target_id = ? ORDER BY id DESC LIMIT 1},
-                    shift);
-}
-sub n_audit { scalar db_value('SELECT COUNT(*) FROM infor_audit') }
 
 sub uup_get {
     my ($t, $name, $xml) = @_;

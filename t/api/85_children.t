@@ -76,7 +76,6 @@ sub local_port {
     my ($sock) = shift->{ua}->conn_cache->get_connections;
     return $sock ? $sock->sockport : 0;
 }
-sub n_sessions { my @s = session_rows(shift); return scalar @s }
 # The pid that served each tagged request, from pid_log.
 sub pids_of {
     my @tags = @_;

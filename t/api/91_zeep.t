@@ -11,7 +11,6 @@ use Digest::SHA qw(sha1_hex);
 use IPC::Open3 qw(open3);
 use JSON::PP ();
 use Symbol qw(gensym);
-use Time::Local qw(timegm);
 use InforTest;
 
 plan tests => 52;
@@ -49,19 +48,6 @@ print "# zeep $r->{zeep}\n" if $r->{zeep};
 ok t_cmp($r->{ports}, { map { $_ => $URL }
                         qw(srvSoap srvSoap12 srvHttpGet srvHttpPost) },
          'zeep sees the 4 ports of srv, each at the service URL');
-
-sub epoch_of {
-    my @p = ($_[0] // '') =~ /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z\z/
-        or return undef;
-    return timegm($p[5], $p[4], $p[3], $p[2], $p[1] - 1, $p[0]);
-}
-
-sub user_date {
-    my $t = shift;
-    my @g = gmtime $t;
-    return $t ? sprintf('%04d-%02d-%02dT%02d:%02d:%02d', $g[5] + 1900,
-                        $g[4] + 1, @g[3, 2, 1, 0]) : '';
-}
 
 my %ticket;
 for my $port (qw(srvSoap srvSoap12)) {

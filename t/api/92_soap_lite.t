@@ -8,7 +8,6 @@ use Apache::TestUtil qw(t_cmp);
 use Apache::TestRequest ();
 # The trace hook keeps the last request SOAP::Lite sent.
 use SOAP::Lite +trace => [ transport => \&keep_request ];
-use Time::Local qw(timegm);
 use InforTest;
 
 plan tests => 43;
@@ -57,21 +56,6 @@ sub attrs {
     my $d = $som->dataof($path);
     return $d ? $d->attr : "nothing at $path";
 }
-
-sub epoch_of {
-    my @p = ($_[0] // '') =~ /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z\z/
-        or return undef;
-    return timegm($p[5], $p[4], $p[3], $p[2], $p[1] - 1, $p[0]);
-}
-
-sub user_date {
-    my $t = shift;
-    my @g = gmtime $t;
-    return $t ? sprintf('%04d-%02d-%02dT%02d:%02d:%02d', $g[5] + 1900,
-                        $g[4] + 1, @g[3, 2, 1, 0]) : '';
-}
-
-sub contact { my $r = user_row('sl_user'); [ $r->{email}, $r->{mobile} ] }
 
 # ------------------------------------------------------ AuthenticateUser
 
@@ -137,7 +121,7 @@ ok t_cmp($http->content,
          soap_expect('UpdateUserContactInfo',
                      '<response success="true" error="" />'),
          'UpdateUserContactInfo (null email): the whole envelope');
-ok t_cmp(contact(), [ 'sl@kept.example', '+49 30 1234' ],
+ok t_cmp(contact('sl_user'), [ 'sl@kept.example', '+49 30 1234' ],
          'database: email kept, mobile set');
 
 # Values that need escaping, both ways.
@@ -149,7 +133,7 @@ my $odd = q{o'd"d<&>@x.example};
 ok t_cmp(attrs($som, '//UpdateUserContactInfoResult/response'),
          { success => 'true', error => '' },
          'UpdateUserContactInfo (escaped values): success');
-ok t_cmp(contact(), [ $odd, '1 & 2' ],
+ok t_cmp(contact('sl_user'), [ $odd, '1 & 2' ],
          'database: the values exactly as sent');
 
 # Another user's record: refused inside the result.

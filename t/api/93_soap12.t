@@ -24,8 +24,6 @@ my $uid = add_user('s12_user', $PW, '--first', 'Twelve', '--email',
                    's12@old', '--mobile', '100');
 add_user('s12_other', 's12-Other-pw-4', '--email', 'other@old');
 
-sub contact { my $r = user_row(shift // 's12_user'); [ $r->{email}, $r->{mobile} ] }
-
 # POSTs a SOAP 1.2 request.  Options: action (the whole action parameter
 # text, default "action=\"http://tempuri.org/METHOD\""; '' for none),
 # type (the whole Content-Type), body (instead of the envelope).
@@ -147,7 +145,8 @@ ok t_cmp($res->content,
          . q{</UpdateUserContactInfoResult></UpdateUserContactInfoResponse>}
          . q{</soap:Body></soap:Envelope>},
          'UpdateUserContactInfo: the exact 1.2 envelope');
-ok t_cmp(contact(), [ 's12@new', '200' ], 'UpdateUserContactInfo: stored');
+ok t_cmp(contact('s12_user'), [ 's12@new', '200' ],
+         'UpdateUserContactInfo: stored');
 
 # Null keeps, in this binding too.
 $res = post12('UpdateUserContactInfo',
@@ -155,13 +154,13 @@ $res = post12('UpdateUserContactInfo',
               . nil('emailAddress') . el('mobileNumber', '300'));
 ok t_cmp($res->content, expect12('UpdateUserContactInfo', $OK),
          'xsi:nil email: success');
-ok t_cmp(contact(), [ 's12@new', '300' ], 'xsi:nil email: kept');
+ok t_cmp(contact('s12_user'), [ 's12@new', '300' ], 'xsi:nil email: kept');
 $res = post12('UpdateUserContactInfo',
               el('authenticationTicket', $ticket) . el('userName', 's12_user')
               . el('emailAddress', 's12@x'));
 ok t_cmp($res->content, expect12('UpdateUserContactInfo', $OK),
          'omitted mobile: success');
-ok t_cmp(contact(), [ 's12@x', '300' ], 'omitted mobile: kept');
+ok t_cmp(contact('s12_user'), [ 's12@x', '300' ], 'omitted mobile: kept');
 
 # GetUser: a result with children.
 $res = post12('GetUser', el('authenticationTicket', $ticket)
@@ -198,7 +197,7 @@ for my $what (sort keys %variants) {
     ok t_cmp([ $res->code, $res->header('Content-Type'), $res->content ],
              [ 200, $TYPE12, expect12('UpdateUserContactInfo', $OK) ],
              "$what: success");
-    ok t_cmp(contact(), [ "s12\@$n", $n ], "$what: stored");
+    ok t_cmp(contact('s12_user'), [ "s12\@$n", $n ], "$what: stored");
 }
 
 # Prefixed method element and parameters.
@@ -212,7 +211,8 @@ $res = post12('UpdateUserContactInfo', undef, body =>
     . q{</t:UpdateUserContactInfo></env:Body></env:Envelope>});
 ok t_cmp($res->content, expect12('UpdateUserContactInfo', $OK),
          'other prefixes and a Header: success');
-ok t_cmp(contact(), [ 's12@prefix', '500' ], 'other prefixes: stored');
+ok t_cmp(contact('s12_user'), [ 's12@prefix', '500' ],
+         'other prefixes: stored');
 
 # --------------------------------------------- application errors: 200
 
@@ -236,7 +236,7 @@ for my $e (@app_errors) {
     ok t_cmp($res->content, expect12('UpdateUserContactInfo', $result),
              "$what: the error inside the result");
 }
-ok t_cmp([ contact(), contact('s12_other') ],
+ok t_cmp([ contact('s12_user'), contact('s12_other') ],
          [ [ 's12@prefix', '500' ], [ 'other@old', '' ] ],
          'application errors: nothing changed');
 $res = post12('AuthenticateUser', el('UID', 's12_user') . el('PWD', 'wrong'));
@@ -249,7 +249,7 @@ ok t_cmp([ $res->code, $res->content ],
 
 my $update = el('authenticationTicket', $ticket) . el('userName', 's12_user')
            . el('emailAddress', 'fault@x') . el('mobileNumber', '666');
-my $before = contact();
+my $before = contact('s12_user');
 
 # Malformed XML.
 $res = post12('UpdateUserContactInfo', undef,
@@ -358,7 +358,7 @@ ok t_cmp($res->content =~ /<b>/ ? 'raw markup' : 'escaped', 'escaped',
          'action with markup: escaped in soap:Text');
 served_ok('action with markup');
 
-ok t_cmp(contact(), $before, 'no Fault changed anything');
+ok t_cmp(contact('s12_user'), $before, 'no Fault changed anything');
 
 # -------------------------------------------- LogOut ends the 1.2 session
 

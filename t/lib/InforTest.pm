@@ -10,19 +10,26 @@ use warnings;
 use Exporter 'import';
 use Apache::Test ();
 use Apache::TestRequest ();
+use Apache::TestUtil qw(t_cmp);
 use DBI ();
+use Digest::SHA qw(sha1_hex);
 use HTTP::Request ();
 use IPC::Open3 qw(open3);
+use POSIX qw(strftime);
 use Symbol qw(gensym);
+use Time::Local qw(timegm);
 use URI::Escape qw(uri_escape);
 
 use InforTest::Paths ();
 
 our @EXPORT = qw(
     $DECL rest_get rest_post soap_call soap_raw envelope el nil
-    soap_expect soap_result rest_expect
-    adm add_user login user_row session_rows db_value db_do
-    restart_server guid_re
+    soap_expect soap_result rest_expect soap_with fail_resp xml_esc
+    adm add_user login login_answer user_row session_rows db_value db_do
+    key_of exp_db set_exp has_row n_sessions session_count n_users
+    n_audit last_audit contact
+    fmt_exp epoch_of user_date user_elem valid_xml
+    log_mark ok_near restart_server guid_re
 );
 
 our $DECL = qq{<?xml version="1.0" encoding="utf-8"?>\n};
@@ -70,6 +77,14 @@ sub _esc {
     return $s;
 }
 
+# XML-escapes a value for an attribute (quotes too).
+sub xml_esc {
+    my $s = shift;
+    $s =~ s/&/&amp;/g; $s =~ s/</&lt;/g; $s =~ s/>/&gt;/g;
+    $s =~ s/"/&quot;/g; $s =~ s/'/&apos;/g;
+    return $s;
+}
+
 # One parameter element; el('x', undef) omits it.
 sub el {
     my ($name, $value) = @_;
@@ -113,6 +128,15 @@ sub soap_call {
     return soap_raw(envelope($method, $children), action => $action);
 }
 
+# A SOAP 1.1 call of METHOD with extra request headers (a Cookie).
+sub soap_with {
+    my ($method, $children, @h) = @_;
+    return Apache::TestRequest::POST($BASE,
+        'Content-Type' => 'text/xml; charset=utf-8',
+        SOAPAction     => qq{"http://tempuri.org/$method"}, @h,
+        content        => envelope($method, $children));
+}
+
 # The whole SOAP 1.1 answer expected around a result element.
 sub soap_expect {
     my ($method, $result) = @_;
@@ -127,6 +151,9 @@ sub soap_expect {
 
 # The whole GET/POST answer expected for a result element.
 sub rest_expect { $DECL . $_[0] }
+
+# A <response> failure element with this error text.
+sub fail_resp { qq{<response success="false" error="$_[0]" />} }
 
 # The result element inside a SOAP answer, without its xmlns="".
 sub soap_result {
@@ -165,11 +192,16 @@ sub add_user {
     return $1;
 }
 
+# The whole answer of a login over GET, whatever it is.
+sub login_answer {
+    my ($name, $pw) = @_;
+    return rest_get('AuthenticateUser', UID => $name, PWD => $pw)->content;
+}
+
 # Logs in over GET; returns the ticket.  Dies on failure.
 sub login {
     my ($name, $pw) = @_;
-    my $body = rest_get('AuthenticateUser', UID => $name, PWD => $pw)
-        ->content;
+    my $body = login_answer($name, $pw);
     $body =~ /ticket="([^"]+)"/ or die "login $name failed: $body";
     return $1;
 }
@@ -220,6 +252,122 @@ sub db_value {
 sub db_do {
     my ($sql, @bind) = @_;
     return _with_db(sub { $_[0]->do($sql, undef, @bind) });
+}
+
+# What infor_sessions.ticket holds for a ticket.
+sub key_of { sha1_hex(lc shift) }
+
+# The stored expiry of a ticket's session; undef when it has none.
+sub exp_db {
+    scalar db_value('SELECT expires FROM infor_sessions WHERE ticket = ?',
+                    key_of(shift));
+}
+
+# Sets the stored expiry of a ticket's session.
+sub set_exp {
+    my ($t, $when) = @_;
+    db_do('UPDATE infor_sessions SET expires = ? WHERE ticket = ?', $when,
+          key_of($t));
+}
+
+# 1 when a ticket has a session row, 0 when not.
+sub has_row {
+    scalar db_value('SELECT COUNT(*) FROM infor_sessions WHERE ticket = ?',
+                    key_of(shift));
+}
+
+# The number of sessions of a user id.
+sub n_sessions {
+    scalar db_value('SELECT COUNT(*) FROM infor_sessions WHERE user_id = ?',
+                    shift);
+}
+
+# The number of sessions of all users.
+sub session_count { scalar db_value('SELECT COUNT(*) FROM infor_sessions') }
+
+# The number of accounts.
+sub n_users { db_value('SELECT COUNT(*) FROM infor_users') }
+
+# The number of audit rows.
+sub n_audit { scalar db_value('SELECT COUNT(*) FROM infor_audit') }
+
+# The newest audit row about a user id, as "actor|action|target|fields".
+sub last_audit {
+    scalar db_value(q{SELECT actor_name || '|' || action || '|' ||
+                      target_name || '|' || fields FROM infor_audit
+                      WHERE target_id = ? ORDER BY id DESC LIMIT 1},
+                    shift);
+}
+
+# The stored [email, mobile] of a user (by name).
+sub contact { my $r = user_row(shift); [ $r->{email}, $r->{mobile} ] }
+
+# Unix seconds as an expireOn value, "YYYY-MM-DDThh:mm:ssZ".
+sub fmt_exp { strftime('%Y-%m-%dT%H:%M:%SZ', gmtime shift) }
+
+# "YYYY-MM-DDThh:mm:ssZ" -> epoch seconds.
+sub epoch_of {
+    my @p = ($_[0] // '') =~ /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z\z/
+        or return undef;
+    return timegm($p[5], $p[4], $p[3], $p[2], $p[1] - 1, $p[0]);
+}
+
+# A stored time (unix seconds, 0 = never) as <User> writes it.
+sub user_date {
+    my $t = shift;
+    return $t ? strftime('%Y-%m-%dT%H:%M:%S', gmtime $t) : '';
+}
+
+# The full <User> element of a user (GetUser's), from the database row.
+sub user_elem {
+    my $u = user_row(shift);
+    my %e = map { ($_ => xml_esc($u->{$_})) } keys %$u;
+    my @n = ('NONE', 'INSTANT', 'DAILY REPORT');
+    my $tf = sub { $_[0] ? 'TRUE' : 'FALSE' };
+    return qq{<User exists="true" UserID="$u->{id}"}
+         . qq{ FirstName="$e{first_name}" LastName="$e{last_name}"}
+         . qq{ Email="$e{email}" MobileNumber="$e{mobile}"}
+         . ' Enabled="' . $tf->($u->{enabled}) . '"'
+         . qq{ UserName="$e{username}" Domain="$e{domain}"}
+         . ' LastLogonDate="' . user_date($u->{last_logon}) . '"'
+         . ' LastPasswordChangeDate="'
+         . user_date($u->{last_password_change}) . '"'
+         . qq{ AuthenticationAuthority="$e{auth_authority}"}
+         . ' ReadOnlyUser="' . $tf->($u->{read_only}) . '">'
+         . qq{<Preferences Language="$e{pref_language}"}
+         . qq{ DefaultPortal="$e{pref_default_portal}"}
+         . ' ShowArchives="' . $tf->($u->{pref_show_archives}) . '"'
+         . ' ShowHiddens="' . $tf->($u->{pref_show_hiddens}) . '"'
+         . qq{ NotificationType="$n[$u->{pref_notification}]"}
+         . qq{ NotificationTypeId="$u->{pref_notification}"}
+         . qq{ EmailType="$e{pref_email_type}"}
+         . ' AttachDocumentToEmail="' . $tf->($u->{pref_attach_document})
+         . '" /></User>';
+}
+
+# isValidTicket's success element for profile $u expiring at $exp.
+sub valid_xml {
+    my ($u, $exp) = @_;
+    return qq{<root success="true" userid="$u->{id}" }
+         . qq{username="$u->{name}" firstName="$u->{first}" }
+         . qq{lastName="$u->{last}" fullname="$u->{full}" }
+         . qq{email="$u->{email}" expireOn="} . fmt_exp($exp) . q{" }
+         . qq{isAuthenticated="True" />};
+}
+
+# The access log's size now: where the next requests' lines will start.
+sub log_mark {
+    my $log = Apache::Test::vars('t_logs') . '/access_log';
+    return -s $log || 0;
+}
+
+# ok when $got is within $slack seconds of $want; says by how much if not.
+sub ok_near {
+    my ($got, $want, $slack, $name) = @_;
+    my $d = defined $got ? $got - $want : undef;
+    local $Test::TestLevel = $Test::TestLevel + 1;    # report the caller
+    Test::ok(t_cmp(defined $d && abs($d) <= $slack ? 'near' : 'off by '
+                   . (defined $d ? "${d}s" : 'undef'), 'near', $name));
 }
 
 # Stops and starts httpd (same configuration, same database).
