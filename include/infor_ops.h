@@ -37,7 +37,7 @@ typedef enum {
 } infor_access;
 
 /* Operation flags. */
-#define INFOR_OP_BAD_TICKET_901 0x01 /* empty/malformed ticket is [901], not [900] */
+#define INFOR_OP_BAD_TICKET_901 0x01 /* a bad ticket is [901], not [900] */
 #define INFOR_OP_NO_EXTEND      0x02 /* does not slide the ticket's expiry */
 #define INFOR_OP_EMPTY_IS_SELF  0x04 /* an empty target names the caller */
 #define INFOR_OP_MAILS          0x08 /* sends mail: needs the reset URL */
@@ -52,7 +52,7 @@ typedef enum {
 /* Settings an operation may read; filled from the directives. */
 typedef struct {
     apr_interval_time_t ticket_lifetime;  /* sliding expiry */
-    apr_interval_time_t ticket_refresh;   /* write the expiry at most this often */
+    apr_interval_time_t ticket_refresh;   /* expiry written at most this often */
     const char *sysadmin_account;         /* may never get a ticket; or NULL */
     const char *trusted_password;         /* CreateTicketforUser; or NULL */
     int delete_needs_password;            /* DeleteUser answers [2767] */

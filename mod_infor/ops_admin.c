@@ -78,8 +78,8 @@ infor_error *infor_op_create_user(infor_ctx *ctx)
     /* An empty password is allowed: the account cannot log in with one
      * until it gets a password (external users never need one). */
     if (*pw) {
-        const char *why = infor_password_policy_check(ctx->pool, &ctx->settings->policy,
-                                          pw, u.username, u.email);
+        const char *why = infor_password_policy_check(
+            ctx->pool, &ctx->settings->policy, pw, u.username, u.email);
         if (why) {
             return infor_app_error(ctx->pool, why);
         }

@@ -334,7 +334,8 @@ static apr_status_t exec(infor_db *db, const char *sql, const char **first)
         rv = apr_dbd_query(db->driver, db->handle, &n, sql);
         /* The sqlite3 driver answers 100 (a row) for statements that
          * return one, e.g. "PRAGMA journal_mode"; that is not an error. */
-        return (rv == 0 || rv == 100) ? APR_SUCCESS : infor_db_fail(db, rv, sql);
+        return (rv == 0 || rv == 100) ? APR_SUCCESS
+                                      : infor_db_fail(db, rv, sql);
     }
     rv = apr_dbd_select(db->driver, db->pool, db->handle, &res, sql, 0);
     if (rv != 0) {
