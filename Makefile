@@ -9,10 +9,10 @@
 # (.ci/deps); as a non-root user it only says what is missing.
 
 APXS    ?= apxs
-PORT    ?= 8080
-INFOR_DATA_DIR ?= $(CURDIR)/var
 PREFIX  ?= /usr/local
-export PORT INFOR_DATA_DIR
+# make run takes PORT, INFOR_DATA_DIR, INFOR_ADMIN_PASSWORD, INFOR_DBDRIVER
+# and INFOR_DBDPARAMS from the environment or the command line
+# (conf/run.sh has their defaults).
 
 WARN     = -Wall -Wextra -Werror
 CSTD     = -std=gnu99

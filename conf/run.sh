@@ -1,19 +1,46 @@
 #!/bin/sh
 # `make run`: starts httpd in the foreground with mod_infor on
-# 127.0.0.1:$PORT and the SQLite database in $INFOR_DATA_DIR, creating the
-# account "admin" first when the database has no administrator.
+# 127.0.0.1:$PORT and the SQLite database in $INFOR_DATA_DIR (default
+# var/ in the checkout), creating the account "admin" first when the
+# database has no administrator.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 PORT=${PORT:-8080}
+chosen_dir=${INFOR_DATA_DIR:-}
 INFOR_DATA_DIR=${INFOR_DATA_DIR:-$top/var}
+adm=$top/mod_infor/inforadm
+defines=""
+
+if [ "$(id -u)" = 0 ]; then
+    # httpd's children never run as root: they get the data folder, and
+    # must be able to reach it.  A checkout in a private home directory is
+    # out of their reach; then the default folder moves to /var/lib, with
+    # a word about it (a folder given by INFOR_DATA_DIR never moves).
+    INFOR_USER=${INFOR_USER:-www-data}
+    INFOR_GROUP=${INFOR_GROUP:-$(id -gn "$INFOR_USER")}
+    mkdir -p "$INFOR_DATA_DIR"
+    chown "$INFOR_USER:$INFOR_GROUP" "$INFOR_DATA_DIR"
+    if ! runuser -u "$INFOR_USER" -- test -w "$INFOR_DATA_DIR"; then
+        if [ -n "$chosen_dir" ]; then
+            echo "run: user $INFOR_USER cannot write $INFOR_DATA_DIR (a" >&2
+            echo "run: parent folder is not searchable): choose another." >&2
+            exit 1
+        fi
+        echo "run: $INFOR_USER cannot reach $INFOR_DATA_DIR;"
+        INFOR_DATA_DIR=/var/lib/mod_infor
+        echo "run: using $INFOR_DATA_DIR instead."
+        mkdir -p "$INFOR_DATA_DIR"
+    fi
+    defines="-DINFOR_AS_ROOT"
+    export INFOR_USER INFOR_GROUP
+fi
 mkdir -p "$INFOR_DATA_DIR"
 INFOR_DATA_DIR=$(cd "$INFOR_DATA_DIR" && pwd)
-db=$INFOR_DATA_DIR/infor.db
-adm=$top/mod_infor/inforadm
+
 # Another store: INFOR_DBDRIVER=pgsql INFOR_DBDPARAMS="host=... dbname=..."
 INFOR_DBDRIVER=${INFOR_DBDRIVER:-sqlite3}
-INFOR_DBDPARAMS=${INFOR_DBDPARAMS:-$db}
+INFOR_DBDPARAMS=${INFOR_DBDPARAMS:-$INFOR_DATA_DIR/infor.db}
 store="-t $INFOR_DBDRIVER -d"
 [ "$INFOR_DBDRIVER" = sqlite3 ] && store="-c $store"
 
@@ -29,23 +56,9 @@ if ! "$adm" $store "$INFOR_DBDPARAMS" has-admin 2>/dev/null; then
     printf '%s\n' "$pw" | "$adm" $store "$INFOR_DBDPARAMS" useradd admin \
         --admin --first System --last Administrator >/dev/null
 fi
-
-defines=""
-if [ "$(id -u)" = 0 ]; then
-    # httpd's children never run as root: give them the data directory,
-    # and make sure they can reach it at all.
-    INFOR_USER=${INFOR_USER:-www-data}
-    INFOR_GROUP=${INFOR_GROUP:-$(id -gn "$INFOR_USER")}
+if [ -n "$defines" ]; then
+    # What inforadm (as root) wrote must be the children's too.
     chown -R "$INFOR_USER:$INFOR_GROUP" "$INFOR_DATA_DIR"
-    if [ "$INFOR_DBDRIVER" = sqlite3 ] \
-       && ! runuser -u "$INFOR_USER" -- test -w "$db"; then
-        echo "run: user $INFOR_USER cannot write $db: a parent directory" >&2
-        echo "run: is not searchable.  Choose another folder, e.g." >&2
-        echo "run:   make run INFOR_DATA_DIR=/var/tmp/mod_infor" >&2
-        exit 1
-    fi
-    defines="-DINFOR_AS_ROOT"
-    export INFOR_USER INFOR_GROUP
 fi
 
 INFOR_LISTEN=${INFOR_LISTEN:-127.0.0.1:$PORT}
