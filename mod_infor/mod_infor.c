@@ -39,14 +39,12 @@ static infor_error *open_store(request_rec *r, infor_db *db)
     db->handle = dbd->handle;
     db->prepared = dbd->prepared;
     db->pool = r->pool;
-    if (!infor_store_attached(db)) {
-        /* First use of this connection: ready it for its lifetime. */
-        rv = infor_store_attach(db, dbd->pool);
-        if (rv != APR_SUCCESS) {
-            return infor_error_make(r->pool, INFOR_E_SERVER, 200,
-                                    "SystemError: database unavailable",
-                                    db->errmsg);
-        }
+    /* On a connection's first use this readies it for its lifetime. */
+    rv = infor_store_attach(db, dbd->pool);
+    if (rv != APR_SUCCESS) {
+        return infor_error_make(r->pool, INFOR_E_SERVER, 200,
+                                "SystemError: database unavailable",
+                                db->errmsg);
     }
     return NULL;
 }

@@ -416,25 +416,40 @@ static apr_status_t schema_migrate(infor_db *db)
     apr_status_t rv;
     int version = 0, v, i;
 
+    const char *have = NULL;
+
+    /* The usual case, read without a lock: up to date.  Whether there is
+     * an infor_meta at all is asked of the catalogue, since a failed
+     * statement would spoil the transaction that follows on PostgreSQL. */
+    rv = exec(db, db->is_sqlite
+              ? "SELECT COUNT(*) FROM sqlite_master"
+                " WHERE type = 'table' AND name = 'infor_meta'"
+              : "SELECT COUNT(*) FROM information_schema.tables"
+                " WHERE table_name = 'infor_meta'"
+                " AND table_schema = current_schema()", &have);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (have && strcmp(have, "0") != 0
+        && schema_version(db, &version) == APR_SUCCESS
+        && version == INFOR_SCHEMA_VERSION) {
+        return APR_SUCCESS;
+    }
+    if ((rv = infor_store_begin(db)) != APR_SUCCESS) {
+        return rv;
+    }
+    /* Again under the write lock: another process may have won. */
     rv = exec(db, "CREATE TABLE IF NOT EXISTS infor_meta ("
                   " name TEXT PRIMARY KEY, value TEXT NOT NULL)", NULL);
-    if (rv == APR_SUCCESS) {
-        rv = schema_version(db, &version);
-    }
-    if (rv != APR_SUCCESS || version == INFOR_SCHEMA_VERSION) {
-        return rv;
+    if (rv != APR_SUCCESS || (rv = schema_version(db, &version))
+                             != APR_SUCCESS) {
+        goto leave;
     }
     if (version > INFOR_SCHEMA_VERSION) {
         db->errmsg = apr_psprintf(db->pool, "database schema version %d is "
                                   "newer than this module's (%d)", version,
                                   INFOR_SCHEMA_VERSION);
-        return APR_EGENERAL;
-    }
-    if ((rv = infor_store_begin(db)) != APR_SUCCESS) {
-        return rv;
-    }
-    /* Read again under the write lock: another process may have won. */
-    if ((rv = schema_version(db, &version)) != APR_SUCCESS) {
+        rv = APR_EGENERAL;
         goto leave;
     }
     for (v = version; v < INFOR_SCHEMA_VERSION; v++) {
@@ -476,7 +491,7 @@ apr_status_t infor_store_init(apr_pool_t *p)
     return APR_SUCCESS;
 }
 
-int infor_store_attached(const infor_db *db)
+static int attached(const infor_db *db)
 {
     return apr_hash_get(db->prepared, READY_LABEL, APR_HASH_KEY_STRING)
            != NULL;
@@ -487,10 +502,12 @@ apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool)
     apr_status_t rv = APR_SUCCESS;
     int i;
 
-    if (infor_store_attached(db)) {
+    /* Every request's handle needs the dialect; the rest is once per
+     * connection. */
+    db->is_sqlite = strcmp(apr_dbd_name(db->driver), "sqlite3") == 0;
+    if (attached(db)) {
         return APR_SUCCESS;
     }
-    db->is_sqlite = strcmp(apr_dbd_name(db->driver), "sqlite3") == 0;
     if (db->is_sqlite) {
         /* Per connection: wait for other writers instead of failing, and
          * let ON DELETE CASCADE work. */
@@ -550,11 +567,31 @@ apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool)
 
 /* ------------------------------------------------------ transactions */
 
+/* Any number: the key of the advisory lock that serialises writers on
+ * PostgreSQL ("info" in ASCII, as a 32-bit number). */
+#define PG_WRITE_LOCK "1768842863"
+
 apr_status_t infor_store_begin(infor_db *db)
 {
-    /* IMMEDIATE takes the write lock up front: a deferred transaction
-     * that later upgrades can deadlock against another writer. */
-    return exec(db, db->is_sqlite ? "BEGIN IMMEDIATE" : "BEGIN", NULL);
+    apr_status_t rv;
+
+    /* One writer at a time, on either database: the checks a change
+     * makes first (is the name free? is the code still there?) then hold
+     * until it commits.  SQLite's IMMEDIATE takes the write lock up front
+     * (a deferred transaction that upgrades later can deadlock); on
+     * PostgreSQL an advisory lock, released at COMMIT or ROLLBACK. */
+    if (db->is_sqlite) {
+        return exec(db, "BEGIN IMMEDIATE", NULL);
+    }
+    rv = exec(db, "BEGIN", NULL);
+    if (rv == APR_SUCCESS) {
+        rv = exec(db, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")",
+                  NULL);
+        if (rv != APR_SUCCESS) {
+            infor_store_rollback(db);
+        }
+    }
+    return rv;
 }
 
 apr_status_t infor_store_commit(infor_db *db)
