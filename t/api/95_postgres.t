@@ -74,31 +74,7 @@ sub pg_user {
 sub pg_contact { my $u = pg_user(shift); [ $u->{email}, $u->{mobile} ] }
 
 # The full <User> element of a user, from the database row.
-sub pg_user_elem {
-    my $u = pg_user(shift);
-    my %e = map { ($_ => xml_esc($u->{$_})) } keys %$u;
-    my @n = ('NONE', 'INSTANT', 'DAILY REPORT');
-    my $tf = sub { $_[0] ? 'TRUE' : 'FALSE' };
-    return qq{<User exists="true" UserID="$u->{id}"}
-         . qq{ FirstName="$e{first_name}" LastName="$e{last_name}"}
-         . qq{ Email="$e{email}" MobileNumber="$e{mobile}"}
-         . ' Enabled="' . $tf->($u->{enabled}) . '"'
-         . qq{ UserName="$e{username}" Domain="$e{domain}"}
-         . ' LastLogonDate="' . user_date($u->{last_logon}) . '"'
-         . ' LastPasswordChangeDate="'
-         . user_date($u->{last_password_change}) . '"'
-         . qq{ AuthenticationAuthority="$e{auth_authority}"}
-         . ' ReadOnlyUser="' . $tf->($u->{read_only}) . '">'
-         . qq{<Preferences Language="$e{pref_language}"}
-         . qq{ DefaultPortal="$e{pref_default_portal}"}
-         . ' ShowArchives="' . $tf->($u->{pref_show_archives}) . '"'
-         . ' ShowHiddens="' . $tf->($u->{pref_show_hiddens}) . '"'
-         . qq{ NotificationType="$n[$u->{pref_notification}]"}
-         . qq{ NotificationTypeId="$u->{pref_notification}"}
-         . qq{ EmailType="$e{pref_email_type}"}
-         . ' AttachDocumentToEmail="' . $tf->($u->{pref_attach_document})
-         . '" /></User>';
-}
+sub pg_user_elem { user_elem_of(pg_user(shift)) }
 
 # The session keys of a user id.
 sub sessions_of {

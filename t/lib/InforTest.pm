@@ -24,7 +24,7 @@ use InforTest::Paths ();
 
 our @EXPORT = qw(
     $DECL rest_get rest_post soap_call soap_raw envelope el nil
-    soap_expect soap_result rest_expect soap_with fail_resp xml_esc
+    soap_expect soap_result rest_expect user_elem_of soap_with fail_resp xml_esc
     adm add_user login login_answer user_row session_rows db_value db_do
     key_of exp_db set_exp has_row n_sessions session_count n_users
     n_audit last_audit contact
@@ -319,8 +319,11 @@ sub user_date {
 }
 
 # The full <User> element of a user (GetUser's), from the database row.
-sub user_elem {
-    my $u = user_row(shift);
+sub user_elem { user_elem_of(user_row(shift)) }
+
+# The same from a row already read (any database), as a hash of columns.
+sub user_elem_of {
+    my $u = shift;
     my %e = map { ($_ => xml_esc($u->{$_})) } keys %$u;
     my @n = ('NONE', 'INSTANT', 'DAILY REPORT');
     my $tf = sub { $_[0] ? 'TRUE' : 'FALSE' };
