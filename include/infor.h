@@ -93,6 +93,9 @@ void infor_xml_escape(infor_buf *b, const char *s);
  * With undeclare_ns the element carries xmlns="" first. */
 void infor_xml_write(infor_buf *b, const infor_elem *e, int undeclare_ns);
 
+/* s without white space at either end; "" for NULL. */
+const char *infor_trim(apr_pool_t *p, const char *s);
+
 /* 1 when s is valid UTF-8 holding only characters XML 1.0 allows. */
 int infor_text_ok(const char *s, apr_size_t len);
 

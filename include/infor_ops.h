@@ -52,7 +52,7 @@ typedef enum {
 /* Settings an operation may read; filled from the directives. */
 typedef struct {
     apr_interval_time_t ticket_lifetime;  /* sliding expiry */
-    apr_interval_time_t ticket_refresh;   /* expiry written at most this often */
+    apr_interval_time_t ticket_refresh;   /* expiry write interval */
     const char *sysadmin_account;         /* may never get a ticket; or NULL */
     const char *trusted_password;         /* CreateTicketforUser; or NULL */
     int delete_needs_password;            /* DeleteUser answers [2767] */

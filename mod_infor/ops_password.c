@@ -161,24 +161,6 @@ static infor_error *send_reset(infor_ctx *ctx, const infor_user *u)
     return NULL;
 }
 
-/* s without blanks at either end; "" for NULL. */
-static const char *trimmed(apr_pool_t *p, const char *s)
-{
-    apr_size_t n;
-
-    if (!s) {
-        return "";
-    }
-    while (apr_isspace(*s)) {
-        s++;
-    }
-    n = strlen(s);
-    while (n && apr_isspace(s[n - 1])) {
-        n--;
-    }
-    return apr_pstrndup(p, s, n);
-}
-
 /* ForgotPassword (by address: every account with it) and
  * ForgotPasswordByUserName.  Sending failures name the accounts. */
 infor_error *infor_op_forgot_password(infor_ctx *ctx)
@@ -189,7 +171,7 @@ infor_error *infor_op_forgot_password(infor_ctx *ctx)
     int i;
 
     if (infor_op_param(ctx->call->op, "emailAddress") >= 0) {
-        const char *s = trimmed(ctx->pool, email);
+        const char *s = infor_trim(ctx->pool, email);
         if (!*s) {
             return infor_app_error(ctx->pool, ERR_NO_EMAIL);
         }
@@ -201,7 +183,7 @@ infor_error *infor_op_forgot_password(infor_ctx *ctx)
         }
     }
     else {
-        const char *name = trimmed(ctx->pool, infor_arg(ctx, "userName"));
+        const char *name = infor_trim(ctx->pool, infor_arg(ctx, "userName"));
         infor_user *u = NULL;
 
         if (!*name) {

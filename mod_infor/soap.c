@@ -107,32 +107,23 @@ static infor_error *fault(apr_pool_t *p, const char *msg)
     return infor_client_error(p, 400, msg);
 }
 
-/* The method named by a SOAPAction: "http://tempuri.org/NAME", quoted or
- * not.  Returns "" when no action is given (absent, or the empty "" that
- * SOAP 1.1 allows); an action naming no method comes back as given, so
- * that it is refused. */
 /* The action without blanks and quotes around it; "" for none. */
 static const char *action_value(apr_pool_t *p, const char *action)
 {
     apr_size_t n;
 
-    if (!action) {
-        return "";
-    }
-    while (apr_isspace(*action)) {
-        action++;
-    }
+    action = infor_trim(p, action);
     n = strlen(action);
-    while (n && apr_isspace(action[n - 1])) {
-        n--;
-    }
     if (n >= 2 && action[0] == '"' && action[n - 1] == '"') {
-        action++;
-        n -= 2;
+        return apr_pstrndup(p, action + 1, n - 2);
     }
-    return apr_pstrndup(p, action, n);
+    return action;
 }
 
+/* The method named by a SOAPAction: "http://tempuri.org/NAME", quoted or
+ * not.  Returns "" when no action is given (absent, or the empty "" that
+ * SOAP 1.1 allows); an action naming no method comes back as given, so
+ * that it is refused. */
 static const char *action_method(apr_pool_t *p, const char *action)
 {
     action = action_value(p, action);

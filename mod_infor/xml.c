@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "infor.h"
@@ -233,6 +234,23 @@ void infor_xml_write(infor_buf *b, const infor_elem *e, int undeclare_ns)
     infor_buf_puts(b, "</");
     infor_buf_puts(b, e->name);
     infor_buf_puts(b, ">");
+}
+
+const char *infor_trim(apr_pool_t *p, const char *s)
+{
+    apr_size_t n;
+
+    if (!s) {
+        return "";
+    }
+    while (apr_isspace(*s)) {
+        s++;
+    }
+    n = strlen(s);
+    while (n && apr_isspace(s[n - 1])) {
+        n--;
+    }
+    return apr_pstrndup(p, s, n);
 }
 
 /* --------------------------------------------------------------- dates */
