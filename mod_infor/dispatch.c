@@ -158,9 +158,8 @@ static infor_error *check_access(infor_ctx *ctx)
 {
     const infor_op *op = ctx->call->op;
     int i = param_index(op, INFOR_P_TARGET);
-    const char *name;
-
     const char *denied = op->denied ? op->denied : INFOR_ERR_DENIED;
+    const char *name;
 
     if (op->access == INFOR_ACCESS_ADMIN && !ctx->caller->is_admin) {
         return infor_app_error(ctx->pool, denied);
