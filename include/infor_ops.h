@@ -115,6 +115,9 @@ unsigned infor_param_flags(const char *name);
 int infor_op_takes_cookie(const infor_op *op);
 /* The value of the named parameter of this call (NULL if absent/null). */
 const char *infor_arg(const infor_ctx *ctx, const char *name);
+/* Reads s as the parameter flags say: INFOR_P_BOOL (true/false/1/0, any
+ * case) or an integer.  0 when s is not of that form. */
+int infor_parse_value(const char *s, unsigned flags, int *out);
 /* The value of an INFOR_P_INT or INFOR_P_BOOL parameter; null is 0. */
 int infor_arg_int(const infor_ctx *ctx, const char *name);
 /* The value of a parameter, or "" when absent or null. */

@@ -3,12 +3,9 @@
  * permissions before an operation runs; no handler can be reached around
  * it.  Driven entirely by the operation table.
  */
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <apr_strings.h>
-#include <apr_lib.h>
 
 #include "infor_ops.h"
 
@@ -24,49 +21,13 @@ static int param_index(const infor_op *op, unsigned flag)
     return -1;
 }
 
-static int blank(const char *s)
-{
-    if (!s) {
-        return 1;
-    }
-    while (apr_isspace(*s)) {
-        s++;
-    }
-    return *s == '\0';
-}
-
-/* An integer as .NET reads one: optional blanks and sign, digits. */
-static int is_int(const char *s)
-{
-    char *end = NULL;
-    long v;
-
-    while (apr_isspace(*s)) {
-        s++;
-    }
-    if (!*s) {
-        return 0;
-    }
-    v = strtol(s, &end, 10);
-    while (end && apr_isspace(*end)) {
-        end++;
-    }
-    return end && !*end && v >= INT_MIN && v <= INT_MAX;
-}
-
-static int is_bool(const char *s)
-{
-    return !strcasecmp(s, "true") || !strcasecmp(s, "false")
-           || !strcmp(s, "1") || !strcmp(s, "0");
-}
-
 /* Presence and well-formedness of the values, before anything is read.
  * A ticket parameter that may come from the cookie gets it here. */
 static infor_error *check_params(apr_pool_t *p, infor_call *call)
 {
     const infor_op *op = call->op;
-    int i, http = call->binding == INFOR_BIND_GET
-                  || call->binding == INFOR_BIND_POST;
+    int i, n, http = call->binding == INFOR_BIND_GET
+                     || call->binding == INFOR_BIND_POST;
 
     if (call->cookie_ticket
         && !infor_text_ok(call->cookie_ticket, strlen(call->cookie_ticket))) {
@@ -86,13 +47,11 @@ static infor_error *check_params(apr_pool_t *p, infor_call *call)
             return infor_client_error(p, 400, apr_psprintf(p,
                 "Invalid parameter: %s is not valid UTF-8 text.", name));
         }
-        else if ((flags & INFOR_P_INT) && !is_int(v)) {
+        else if ((flags & (INFOR_P_INT | INFOR_P_BOOL))
+                 && !infor_parse_value(v, flags, &n)) {
             return infor_client_error(p, 400, apr_psprintf(p,
-                "Invalid parameter: %s must be an integer.", name));
-        }
-        else if ((flags & INFOR_P_BOOL) && !is_bool(v)) {
-            return infor_client_error(p, 400, apr_psprintf(p,
-                "Invalid parameter: %s must be true or false.", name));
+                "Invalid parameter: %s must be %s.", name,
+                (flags & INFOR_P_BOOL) ? "true or false" : "an integer"));
         }
         /* A "ticket" cookie that is no GUID is some other application's
          * on the same host: it is ignored, not refused. */
@@ -168,7 +127,7 @@ static infor_error *check_access(infor_ctx *ctx)
         return NULL;
     }
     name = ctx->call->args[i];
-    if (blank(name)) {
+    if (!*infor_trim(ctx->pool, name)) {
         if (!(op->flags & INFOR_OP_EMPTY_IS_SELF)) {
             return infor_app_error(ctx->pool, INFOR_ERR_NO_USER);
         }

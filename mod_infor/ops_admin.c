@@ -5,7 +5,6 @@
  */
 #include <string.h>
 
-#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "infor_ops.h"
@@ -36,12 +35,7 @@ static const char *authority(const char *source)
 static infor_error *check_name(infor_ctx *ctx, const char *param,
                                const char *name)
 {
-    const char *s = name;
-
-    while (apr_isspace(*s)) {
-        s++;
-    }
-    if (!*s) {
+    if (!*infor_trim(ctx->pool, name)) {
         return required(ctx, param);
     }
     if (strncasecmp(name, "ID:", 3) == 0) {

@@ -2,6 +2,7 @@
  * mod_infor: the operation table.  Adding a method is one row here and
  * one handler; dispatch, the ticket check and the access check read it.
  */
+#include <limits.h>
 #include <stdlib.h>
 
 #include <apr_lib.h>
@@ -258,19 +259,49 @@ const char *infor_arg_str(const infor_ctx *ctx, const char *name)
     return v ? v : "";
 }
 
-int infor_arg_int(const infor_ctx *ctx, const char *name)
+int infor_parse_value(const char *s, unsigned flags, int *out)
 {
-    const char *v = infor_arg(ctx, name);
+    char *end = NULL;
+    long v;
 
-    /* dispatch has checked the form: an integer, or a boolean */
-    if (!v) {
-        return 0;
-    }
-    while (apr_isspace(*v)) {
-        v++;
-    }
-    if (!strcasecmp(v, "true")) {
+    if (flags & INFOR_P_BOOL) {
+        if (!strcasecmp(s, "true") || !strcmp(s, "1")) {
+            *out = 1;
+        }
+        else if (!strcasecmp(s, "false") || !strcmp(s, "0")) {
+            *out = 0;
+        }
+        else {
+            return 0;
+        }
         return 1;
     }
-    return atoi(v);
+    /* An integer as .NET reads one: blanks and a sign allowed. */
+    while (apr_isspace(*s)) {
+        s++;
+    }
+    if (!*s) {
+        return 0;
+    }
+    v = strtol(s, &end, 10);
+    while (apr_isspace(*end)) {
+        end++;
+    }
+    if (*end || v < INT_MIN || v > INT_MAX) {
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+int infor_arg_int(const infor_ctx *ctx, const char *name)
+{
+    int i = infor_op_param(ctx->call->op, name), v = 0;
+    const char *s = i < 0 ? NULL : ctx->call->args[i];
+
+    /* dispatch has checked the form; a null is 0 (or false) */
+    if (s) {
+        infor_parse_value(s, ctx->call->op->params[i].flags, &v);
+    }
+    return v;
 }

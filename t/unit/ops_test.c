@@ -198,6 +198,33 @@ static void test_password(void)
        "password: a valid {SHA} hash is 0");
 }
 
+static void test_parse_value(void)
+{
+    static const struct {
+        const char *in;
+        unsigned flags;
+        int ok, value;
+    } cases[] = {
+        { "42", INFOR_P_INT, 1, 42 },      { " -7 ", INFOR_P_INT, 1, -7 },
+        { "+3", INFOR_P_INT, 1, 3 },       { "", INFOR_P_INT, 0, 0 },
+        { "4x", INFOR_P_INT, 0, 0 },       { "true", INFOR_P_INT, 0, 0 },
+        { "99999999999", INFOR_P_INT, 0, 0 },
+        { "true", INFOR_P_BOOL, 1, 1 },    { "FALSE", INFOR_P_BOOL, 1, 0 },
+        { "1", INFOR_P_BOOL, 1, 1 },       { "0", INFOR_P_BOOL, 1, 0 },
+        { "yes", INFOR_P_BOOL, 0, 0 },     { "", INFOR_P_BOOL, 0, 0 },
+    };
+    unsigned i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int v = -1, r = infor_parse_value(cases[i].in, cases[i].flags, &v);
+        char name[80];
+
+        snprintf(name, sizeof(name), "parse_value: '%s' as %s",
+                 cases[i].in, cases[i].flags == INFOR_P_INT ? "int" : "bool");
+        ok(r == cases[i].ok && (!r || v == cases[i].value), name);
+    }
+}
+
 int main(void)
 {
     apr_initialize();
@@ -208,6 +235,7 @@ int main(void)
     test_table();
     test_op_param();
     test_password();
+    test_parse_value();
 
     return done_testing();
 }
