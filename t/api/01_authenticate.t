@@ -16,49 +16,13 @@ my $GUID   = guid_re();
 my $DAYS30 = 30 * 86400;
 my $LOG    = Apache::Test::vars('t_logs') . '/access_log';
 
-# The exact success element; captures the ticket and expireOn.
-sub success_re {
-    my ($id, $name, $first, $last, $full, $email) = @_;
-    my $re = qq{<root success="true" ticket="($GUID)" userid="$id" }
-           . qq{username="\Q$name\E" firstName="\Q$first\E" }
-           . qq{lastName="\Q$last\E" fullname="\Q$full\E" }
-           . qq{email="\Q$email\E" }
-           . qq{expireOn="(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ)" }
-           . qq{isAuthenticated="True" />};
-    return qr{$re};
-}
-sub rest_re { my $re = success_re(@_); qr{\A\Q$DECL\E$re\z} }
-sub soap_re { my $re = success_re(@_); qr{\A$re\z} }
 
-# The success element with its dynamic parts filled in.
-sub success_xml {
-    my ($ticket, $id, $name, $first, $last, $full, $email, $exp) = @_;
-    return qq{<root success="true" ticket="$ticket" userid="$id" }
-         . qq{username="$name" firstName="$first" lastName="$last" }
-         . qq{fullname="$full" email="$email" expireOn="$exp" }
-         . qq{isAuthenticated="True" />};
-}
 
 sub soap_login {
     my ($uid, $pwd) = @_;
     return soap_call('AuthenticateUser', el('UID', $uid) . el('PWD', $pwd));
 }
 
-# The access log from byte offset $mark on, waiting (a little) for a line
-# that matches $re: httpd writes it after the answer has gone out.
-sub log_since {
-    my ($mark, $re) = @_;
-    my @lines;
-    for (1 .. 50) {
-        open my $fh, '<', $LOG or die "$LOG: $!";
-        seek $fh, $mark, 0;
-        @lines = <$fh>;
-        close $fh;
-        last if grep { /$re/ } @lines;
-        select undef, undef, undef, 0.1;
-    }
-    return @lines;
-}
 sub whole_log { open my $fh, '<', $LOG or die "$LOG: $!"; local $/; <$fh> }
 
 my $alice_id = add_user('au_alice', 'pw-Alice1', '--first', 'Alice',
@@ -97,8 +61,8 @@ my $now = time;
 ok t_cmp($res->code, 200, 'GET: HTTP 200');
 ok t_cmp($res->header('Content-Type'), 'text/xml; charset=utf-8',
          'GET: content type');
-ok t_cmp($res->content, rest_re(@alice), 'GET: exact answer');
-my ($t_get, $exp_get) = $res->content =~ rest_re(@alice);
+ok t_cmp($res->content, login_rest_re(profile(@alice)), 'GET: exact answer');
+my ($t_get, $exp_get) = $res->content =~ login_rest_re(profile(@alice));
 $t_get //= ''; $exp_get //= '';
 ok t_cmp($t_get, qr/\A$GUID\z/, 'GET: ticket is a lowercase GUID');
 ok_near(epoch_of($exp_get), $now + $DAYS30, 60,
@@ -123,8 +87,8 @@ ok_near(user_row('au_alice')->{last_logon}, $now, 60,
 # ------------------------------------------------------------- POST
 $res = rest_post('AuthenticateUser', UID => 'au_alice', PWD => 'pw-Alice1');
 ok t_cmp($res->code, 200, 'POST: HTTP 200');
-ok t_cmp($res->content, rest_re(@alice), 'POST: exact answer');
-my ($t_post, $exp_post) = $res->content =~ rest_re(@alice);
+ok t_cmp($res->content, login_rest_re(profile(@alice)), 'POST: exact answer');
+my ($t_post, $exp_post) = $res->content =~ login_rest_re(profile(@alice));
 $t_post //= '';
 ok_near(epoch_of($exp_post), time + $DAYS30, 60, 'POST: expireOn');
 
@@ -134,12 +98,12 @@ ok t_cmp($res->code, 200, 'SOAP: HTTP 200');
 ok t_cmp($res->header('Content-Type'), 'text/xml; charset=utf-8',
          'SOAP: content type');
 my $result = soap_result('AuthenticateUser', $res->content) // '';
-ok t_cmp($result, soap_re(@alice), 'SOAP: exact result element');
-my ($t_soap, $exp_soap) = $result =~ soap_re(@alice);
+ok t_cmp($result, login_soap_re(profile(@alice)), 'SOAP: exact result element');
+my ($t_soap, $exp_soap) = $result =~ login_soap_re(profile(@alice));
 $t_soap //= ''; $exp_soap //= '';
 ok t_cmp($res->content,
          soap_expect('AuthenticateUser',
-                     success_xml($t_soap, @alice, $exp_soap)),
+                     login_xml(profile(@alice), $t_soap, $exp_soap)),
          'SOAP: whole envelope');
 ok_near(epoch_of($exp_soap), time + $DAYS30, 60, 'SOAP: expireOn');
 
@@ -157,34 +121,34 @@ my $prefixed = '<?xml version="1.0" encoding="utf-8"?>'
   . '</tns:AuthenticateUser></soap:Body></soap:Envelope>';
 $res = soap_raw($prefixed, action => '"http://tempuri.org/AuthenticateUser"');
 ok t_cmp(soap_result('AuthenticateUser', $res->content) // $res->content,
-         soap_re(@alice), 'SOAP prefix, uid/Pwd: success');
+         login_soap_re(profile(@alice)), 'SOAP prefix, uid/Pwd: success');
 
 # ------------------------------------------------- names and letter case
 $res = rest_get('AuthenticateUser', UID => 'AU_ALICE', PWD => 'pw-Alice1');
-ok t_cmp($res->content, rest_re(@alice), 'UID matched regardless of case');
+ok t_cmp($res->content, login_rest_re(profile(@alice)), 'UID matched regardless of case');
 $res = rest_get('AuthenticateUser', uid => 'au_alice', pwd => 'pw-Alice1');
-ok t_cmp($res->content, rest_re(@alice),
+ok t_cmp($res->content, login_rest_re(profile(@alice)),
          'GET parameter names matched regardless of case');
 my @mixed = ($mixed_id, 'au_MixedCase', 'Max', '', 'Max', 'max@au.test');
 $res = rest_get('AuthenticateUser', UID => 'AU_MIXEDCASE', PWD => 'pw-mixed');
-ok t_cmp($res->content, rest_re(@mixed),
+ok t_cmp($res->content, login_rest_re(profile(@mixed)),
          'username as first written; no stray space without a last name');
 $res = rest_post('AuthenticateUser', UID => 'au_mixedcase', PWD => 'pw-mixed');
-ok t_cmp($res->content, rest_re(@mixed), 'lowercase UID: same user');
+ok t_cmp($res->content, login_rest_re(profile(@mixed)), 'lowercase UID: same user');
 $res = rest_get('AuthenticateUser', UID => 'au_nofirst', PWD => 'pw-nofirst');
 ok t_cmp($res->content,
-         rest_re($nofirst_id, 'au_nofirst', '', 'Solo', 'Solo', ''),
+         login_rest_re(profile($nofirst_id, 'au_nofirst', '', 'Solo', 'Solo', '')),
          'no stray space without a first name');
 $res = rest_get('AuthenticateUser', UID => "AU_ZO\xc3\x8b", PWD => 'pw-zoe');
 ok t_cmp($res->content,
-         rest_re($zoe_id, "au_Zo\xc3\xab", "Zo\xc3\xab", '', "Zo\xc3\xab", ''),
+         login_rest_re(profile($zoe_id, "au_Zo\xc3\xab", "Zo\xc3\xab", '', "Zo\xc3\xab", '')),
          'non-ASCII UID matched regardless of case');
 $res = rest_get('AuthenticateUser', UID => 'au_esc', PWD => 'pw-esc');
 ok t_cmp($res->content,
-         rest_re($esc_id, 'au_esc', 'Ann &amp; &quot;Co&quot;',
+         login_rest_re(profile($esc_id, 'au_esc', 'Ann &amp; &quot;Co&quot;',
                  '&lt;O&apos;Neil&gt;',
                  'Ann &amp; &quot;Co&quot; &lt;O&apos;Neil&gt;',
-                 'a&amp;b@au.test'),
+                 'a&amp;b@au.test')),
          'profile attributes XML-escaped');
 
 # ------------------------------------------------------------ failures
@@ -251,15 +215,15 @@ my $sysop_sessions = n_sessions($sysop_id);
              '/sys: no session for sysop');
     $res = rest_get('AuthenticateUser', UID => 'au_sysok', PWD => 'pw-sysok');
     ok t_cmp($res->content,
-             rest_re($sysok_id, 'au_sysok', '', '', '', ''),
+             login_rest_re(profile($sysok_id, 'au_sysok', '', '', '', '')),
              '/sys: another user logs in');
     $res = soap_login('au_sysok', 'pw-sysok');
     ok t_cmp(soap_result('AuthenticateUser', $res->content) // '',
-             soap_re($sysok_id, 'au_sysok', '', '', '', ''),
+             login_soap_re(profile($sysok_id, 'au_sysok', '', '', '', '')),
              '/sys: another user logs in over SOAP');
 }
 $res = rest_get('AuthenticateUser', UID => 'sysop', PWD => 'pw-sysop');
-ok t_cmp($res->content, rest_re($sysop_id, 'sysop', '', '', '', ''),
+ok t_cmp($res->content, login_rest_re(profile($sysop_id, 'sysop', '', '', '', '')),
          'sysop logs in where no InforSysadminAccount is set');
 
 # -------------------------------------------------- missing parameters

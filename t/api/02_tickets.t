@@ -47,19 +47,6 @@ sub get_with {
     return Apache::TestRequest::GET("/srv.asmx/$path", @headers);
 }
 
-sub log_since {
-    my ($mark, $re) = @_;
-    my @lines;
-    for (1 .. 50) {
-        open my $fh, '<', $LOG or die "$LOG: $!";
-        seek $fh, $mark, 0;
-        @lines = <$fh>;
-        close $fh;
-        last if grep { /$re/ } @lines;
-        select undef, undef, undef, 0.1;
-    }
-    return grep { /$re/ } @lines;
-}
 
 my %tina = (name => 'tk_tina', first => 'Tina', last => 'Keller',
             full => 'Tina Keller', email => 'tina@tk.test');
@@ -325,7 +312,7 @@ ok t_cmp($res->content, rest_expect($T901),
 my $t8 = substr($t, 0, 8);
 my $mark = log_mark();
 get_user($t, 'tk_tina');
-my ($line) = log_since($mark, qr/GetUser\?authenticationTicket=\Q$t8\E/);
+my ($line) = log_line($mark, qr/GetUser\?authenticationTicket=\Q$t8\E/);
 ok t_cmp($line // '',
          qr{^\S+\x20\S+\x20tk_tina\x20\[[^\]]+\]\x20"GET\x20/srv\.asmx/GetUser
             \?authenticationTicket=\Q$t8\E\.\.\.&UserName=tk_tina
@@ -333,12 +320,12 @@ ok t_cmp($line // '',
          'access log: %u is the caller of GetUser');
 $mark = log_mark();
 rest_get('isValidTicket', AuthenticationTicket => $t);
-($line) = log_since($mark, qr/isValidTicket\?AuthenticationTicket=\Q$t8\E/);
+($line) = log_line($mark, qr/isValidTicket\?AuthenticationTicket=\Q$t8\E/);
 ok t_cmp($line // '', qr{^\S+ \S+ tk_tina \[},
          'access log: %u is the caller of isValidTicket');
 $mark = log_mark();
 get_user($UNKNOWN);
-($line) = log_since($mark, qr/GetUser\?authenticationTicket=0badf00d/);
+($line) = log_line($mark, qr/GetUser\?authenticationTicket=0badf00d/);
 ok t_cmp($line // '', qr{^\S+ \S+ - \[},
          'access log: no user for a refused ticket');
 

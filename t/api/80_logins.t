@@ -64,44 +64,23 @@ sub log_text {
     return $all;
 }
 
-# The exact login success element; captures the ticket and expireOn.
-sub success_re {
-    my ($u) = @_;
-    my $re = qq{<root success="true" ticket="($GUID)" userid="$u->{id}" }
-           . qq{username="\Q$u->{name}\E" firstName="\Q$u->{first}\E" }
-           . qq{lastName="\Q$u->{last}\E" fullname="\Q$u->{full}\E" }
-           . qq{email="\Q$u->{email}\E" }
-           . qq{expireOn="(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ)" }
-           . qq{isAuthenticated="True" />};
-    return qr{$re};
-}
-sub rest_re { my $re = success_re(@_); qr{\A\Q$DECL\E$re\z} }
-sub soap_re { my $re = success_re(@_); qr{\A$re\z} }
 
-# The success element with its dynamic parts filled in.
-sub success_xml {
-    my ($u, $ticket, $exp) = @_;
-    return qq{<root success="true" ticket="$ticket" userid="$u->{id}" }
-         . qq{username="$u->{name}" firstName="$u->{first}" }
-         . qq{lastName="$u->{last}" fullname="$u->{full}" }
-         . qq{email="$u->{email}" expireOn="$exp" isAuthenticated="True" />};
-}
 
 sub is_valid {
     my $t = shift;
     return rest_get('isValidTicket', AuthenticationTicket => $t)->content;
 }
 
-# A GET/POST answer checked against rest_re: returns (ticket, expireOn),
+# A GET/POST answer checked against login_rest_re: returns (ticket, expireOn),
 # both '' when the answer is something else.
 sub parse_rest {
     my ($u, $body) = @_;
-    my ($t, $e) = ($body // '') =~ rest_re($u);
+    my ($t, $e) = ($body // '') =~ login_rest_re($u);
     return ($t // '', $e // '');
 }
 sub parse_soap {
     my ($u, $method, $body) = @_;
-    my ($t, $e) = (soap_result($method, $body // '') // '') =~ soap_re($u);
+    my ($t, $e) = (soap_result($method, $body // '') // '') =~ login_soap_re($u);
     return ($t // '', $e // '');
 }
 
@@ -146,7 +125,7 @@ sub account {
     return add_user($name, $pw, @opts);
 }
 # The expected profile of an account, from its row.
-sub profile {
+sub profile_of {
     my $name = shift;
     my $r = user_row($name) or die "no user $name";
     my $full = join ' ', grep { length } $r->{first_name}, $r->{last_name};
@@ -172,13 +151,13 @@ account('win_user', 'pw-not-used', '--first', 'Win', '--last', 'User',
 account('win_dom', 'pw-not-used', '--first', 'Dom');
 account('win_krb', 'pw-not-used', '--last', 'Krb');
 
-my %anna  = %{ profile('lg_anna') };
-my %ben   = %{ profile('lg_ben') };
-my %trust = %{ profile('lg_trust') };
-my %sysop = %{ profile('sysop') };
-my %wuser = %{ profile('win_user') };
-my %wdom  = %{ profile('win_dom') };
-my %wkrb  = %{ profile('win_krb') };
+my %anna  = %{ profile_of('lg_anna') };
+my %ben   = %{ profile_of('lg_ben') };
+my %trust = %{ profile_of('lg_trust') };
+my %sysop = %{ profile_of('sysop') };
+my %wuser = %{ profile_of('win_user') };
+my %wdom  = %{ profile_of('win_dom') };
+my %wkrb  = %{ profile_of('win_krb') };
 
 my ($res, $t, $e, $before, $now);
 
@@ -189,7 +168,7 @@ $res = rest_get('AuthenticateUser1', UID => 'lg_anna', PWD => 'pw-anna',
 ok t_cmp($res->code, 200, 'A1 GET: HTTP 200');
 ok t_cmp($res->header('Content-Type'), 'text/xml; charset=utf-8',
          'A1 GET: content type');
-ok t_cmp($res->content, rest_re(\%anna), 'A1 GET: exact answer');
+ok t_cmp($res->content, login_rest_re(\%anna), 'A1 GET: exact answer');
 ($t, $e) = parse_rest(\%anna, $res->content);
 ok_near(epoch_of($e), $now + $DAYS30, 60, 'A1 GET: expireOn now + 30 days');
 ok t_cmp(exp_db($t), epoch_of($e), 'A1 GET: stored expiry is expireOn');
@@ -199,7 +178,7 @@ ok_near(last_logon('lg_anna'), $now, 60, 'A1 GET: last_logon set');
 
 $res = rest_post('AuthenticateUser1', UID => 'LG_ANNA', PWD => 'pw-anna',
                  Lang => 'xx');
-ok t_cmp($res->content, rest_re(\%anna), 'A1 POST: exact answer');
+ok t_cmp($res->content, login_rest_re(\%anna), 'A1 POST: exact answer');
 ($t) = parse_rest(\%anna, $res->content);
 ok t_cmp(lang_db($t), 'en', 'A1 Lang=xx: the first InforLanguages entry');
 
@@ -208,7 +187,7 @@ $res = soap_call('AuthenticateUser1', el('UID', 'lg_anna')
 ok t_cmp($res->code, 200, 'A1 SOAP: HTTP 200');
 ($t, $e) = parse_soap(\%anna, 'AuthenticateUser1', $res->content);
 ok t_cmp($res->content,
-         soap_expect('AuthenticateUser1', success_xml(\%anna, $t, $e)),
+         soap_expect('AuthenticateUser1', login_xml(\%anna, $t, $e)),
          'A1 SOAP: whole envelope');
 ok t_cmp(lang_db($t), 'tr', 'A1 SOAP Lang=Tr: session lang "tr"');
 
@@ -233,7 +212,7 @@ my %lang_want = ('GET Lang=nl' => 'nl', 'GET without Lang' => '',
 for my $case (sort keys %lang_cases) {
     $res = $lang_cases{$case}->();
     ($t) = parse_rest(\%anna, $res->content);
-    ok t_cmp($res->content, rest_re(\%anna), "A1 $case: exact answer");
+    ok t_cmp($res->content, login_rest_re(\%anna), "A1 $case: exact answer");
     ok t_cmp(lang_db($t), $lang_want{$case},
              "A1 $case: session lang '$lang_want{$case}'");
 }
@@ -296,7 +275,7 @@ my $sysop_n = n_sessions($sysop{id});
              'A1 /sys sysop, wrong password: [900]');
     $res = rest_get('AuthenticateUser1', UID => 'lg_anna', PWD => 'pw-anna',
                     Lang => 'de');
-    ok t_cmp($res->content, rest_re(\%anna), 'A1 /sys: another user logs in');
+    ok t_cmp($res->content, login_rest_re(\%anna), 'A1 /sys: another user logs in');
 }
 ok t_cmp(n_sessions($sysop{id}), $sysop_n, 'A1 /sys: no session for sysop');
 
@@ -322,14 +301,14 @@ for my $b (qw(GET POST SOAP)) {
         $res = renew_soap(%args);
         ($got, $exp) = parse_soap(\%anna, 'RenewTicket', $res->content);
         ok t_cmp($res->content,
-                 soap_expect('RenewTicket', success_xml(\%anna, $old, $exp)),
+                 soap_expect('RenewTicket', login_xml(\%anna, $old, $exp)),
                  "Renew $b live ticket (in capitals): the same ticket back");
     }
     else {
         $res = $b eq 'GET' ? renew_get(%args) : renew_post(%args);
         ($got, $exp) = parse_rest(\%anna, $res->content);
         ok t_cmp($res->content,
-                 rest_expect(success_xml(\%anna, $old, $exp)),
+                 rest_expect(login_xml(\%anna, $old, $exp)),
                  "Renew $b live ticket (in capitals): the same ticket back");
     }
     ok_near(exp_db($old), $now + $DAYS30, 60,
@@ -363,7 +342,7 @@ for my $c ([ 'GET without OldTicket', sub {
     $now = time;
     $res = $c->[1]->();
     my ($nt, $ne) = parse_rest(\%anna, $res->content);
-    ok t_cmp($res->content, rest_re(\%anna), "Renew $c->[0]: exact answer");
+    ok t_cmp($res->content, login_rest_re(\%anna), "Renew $c->[0]: exact answer");
     ok t_cmp(n_sessions($anna{id}), $n + 1, "Renew $c->[0]: a new session");
     ok t_cmp([ has_row($nt), lang_db($nt), exp_db($nt) ],
              [ 1, 'nl', epoch_of($ne) ], "Renew $c->[0]: its row");
@@ -373,13 +352,13 @@ for my $c ([ 'GET without OldTicket', sub {
     $res = renew_soap(UID => 'lg_anna', PWD => 'pw-anna', Lang => 'nl');
     my ($nt, $ne) = parse_soap(\%anna, 'RenewTicket', $res->content);
     ok t_cmp($res->content,
-             soap_expect('RenewTicket', success_xml(\%anna, $nt, $ne)),
+             soap_expect('RenewTicket', login_xml(\%anna, $nt, $ne)),
              'Renew SOAP without OldTicket: whole envelope');
     ok t_cmp(n_sessions($anna{id}), $n + 1,
              'Renew SOAP without OldTicket: a new session');
     $res = soap_call('RenewTicket', el('UID', 'lg_anna')
                      . el('PWD', 'pw-anna') . nil('OldTicket'));
-    ok t_cmp(soap_result('RenewTicket', $res->content) // '', soap_re(\%anna),
+    ok t_cmp(soap_result('RenewTicket', $res->content) // '', login_soap_re(\%anna),
              'Renew SOAP nil OldTicket: success');
     ok t_cmp(n_sessions($anna{id}), $n + 2,
              'Renew SOAP nil OldTicket: a new session');
@@ -397,14 +376,14 @@ for my $b (qw(GET SOAP)) {
     if ($b eq 'GET') {
         $res = renew_get(%args);
         ($nt, $ne) = parse_rest(\%anna, $res->content);
-        ok t_cmp($res->content, rest_re(\%anna),
+        ok t_cmp($res->content, login_rest_re(\%anna),
                  "Renew $b another user's ticket: a login for UID");
     }
     else {
         $res = renew_soap(%args);
         ($nt, $ne) = parse_soap(\%anna, 'RenewTicket', $res->content);
         ok t_cmp(soap_result('RenewTicket', $res->content) // '',
-                 soap_re(\%anna),
+                 login_soap_re(\%anna),
                  "Renew $b another user's ticket: a login for UID");
     }
     ok t_cmp($nt ne $tb && length $nt ? 'new' : 'same', 'new',
@@ -421,7 +400,7 @@ $t = login('lg_anna', 'pw-anna');
 set_exp($t, time - 10);
 $res = renew_get(UID => 'lg_anna', PWD => 'pw-anna', OldTicket => $t);
 my ($nt) = parse_rest(\%anna, $res->content);
-ok t_cmp($res->content, rest_re(\%anna), 'Renew expired ticket: success');
+ok t_cmp($res->content, login_rest_re(\%anna), 'Renew expired ticket: success');
 ok t_cmp($nt ne $t && length $nt ? 'new' : 'same', 'new',
          'Renew expired ticket: a new ticket');
 ok t_cmp(is_valid($t), rest_expect($T901),
@@ -431,7 +410,7 @@ ok t_cmp(is_valid($nt), rest_expect(valid_xml(\%anna, exp_db($nt))),
 $before = session_count();
 $res = renew_post(UID => 'lg_anna', PWD => 'pw-anna', OldTicket => $UNKNOWN);
 ($nt) = parse_rest(\%anna, $res->content);
-ok t_cmp($res->content, rest_re(\%anna), 'Renew unknown GUID: success');
+ok t_cmp($res->content, login_rest_re(\%anna), 'Renew unknown GUID: success');
 ok t_cmp([ $nt ne $UNKNOWN ? 'new' : 'same', has_row($UNKNOWN),
            owner_db($nt) ], [ 'new', 0, $anna{id} ],
          'Renew unknown GUID: a new ticket, the GUID not adopted');
@@ -515,7 +494,7 @@ ok t_cmp([ exp_db($t), lang_db($t) ], [ $texp, 'nl' ],
                                   Lang => 'tr' ],
                  Cookie => "ticket=$tc");
     my ($ct, $ce) = parse_rest(\%anna, $res->content);
-    ok t_cmp($res->content, rest_expect(success_xml(\%anna, $tc, $ce)),
+    ok t_cmp($res->content, rest_expect(login_xml(\%anna, $tc, $ce)),
              'Renew GET no OldTicket, ticket cookie: that ticket renewed');
     ok_near(exp_db($tc), $now + $DAYS30, 60, 'Renew by cookie: expiry reset');
     ok t_cmp(lang_db($tc), 'tr', 'Renew by cookie: lang updated');
@@ -525,7 +504,7 @@ ok t_cmp([ exp_db($t), lang_db($t) ], [ $texp, 'nl' ],
                                    OldTicket => '' ],
                   Cookie => "a=1; ticket=" . uc($tc) . "; b=2");
     ($ct, $ce) = parse_rest(\%anna, $res->content);
-    ok t_cmp($res->content, rest_expect(success_xml(\%anna, $tc, $ce)),
+    ok t_cmp($res->content, rest_expect(login_xml(\%anna, $tc, $ce)),
              'Renew POST empty OldTicket, cookie among others: renewed');
 
     set_exp($tc, time + 100);
@@ -534,7 +513,7 @@ ok t_cmp([ exp_db($t), lang_db($t) ], [ $texp, 'nl' ],
                      Cookie => "ticket=$tc");
     ($ct, $ce) = parse_soap(\%anna, 'RenewTicket', $res->content);
     ok t_cmp($res->content,
-             soap_expect('RenewTicket', success_xml(\%anna, $tc, $ce)),
+             soap_expect('RenewTicket', login_xml(\%anna, $tc, $ce)),
              'Renew SOAP no OldTicket, ticket cookie: renewed');
     ok_near(exp_db($tc), time + $DAYS30, 60, 'Renew SOAP by cookie: expiry');
 
@@ -717,7 +696,7 @@ ok t_cmp(session_count(), $before, 'Win /srv.asmx: no session row');
 $now = time;
 $res = win_get([], @WU);
 ok t_cmp($res->code, 200, 'Win GET win_user: HTTP 200');
-ok t_cmp($res->content, rest_re(\%wuser), 'Win GET win_user: exact answer');
+ok t_cmp($res->content, login_rest_re(\%wuser), 'Win GET win_user: exact answer');
 my ($tw, $ew) = parse_rest(\%wuser, $res->content);
 ok_near(epoch_of($ew), $now + $DAYS30, 60, 'Win GET: expireOn');
 ok t_cmp([ owner_db($tw), exp_db($tw), lang_db($tw) ],
@@ -727,7 +706,7 @@ ok t_cmp(is_valid($tw), rest_expect(valid_xml(\%wuser, epoch_of($ew))),
 ok_near(last_logon('win_user'), $now, 60, 'Win GET: last_logon set');
 
 $res = win_post([ language => 'fr', oldTicket => '' ], @WU);
-ok t_cmp($res->content, rest_re(\%wuser), 'Win POST win_user: exact answer');
+ok t_cmp($res->content, login_rest_re(\%wuser), 'Win POST win_user: exact answer');
 my ($tw2) = parse_rest(\%wuser, $res->content);
 ok t_cmp(lang_db($tw2), 'fr', 'Win POST language=fr: session lang "fr"');
 ok t_cmp($tw2 ne $tw ? 'new' : 'same', 'new', 'Win POST: a new ticket');
@@ -737,7 +716,7 @@ my ($tw3, $ew3) = parse_soap(\%wuser, 'AuthenticateUserViaWindows',
                              $res->content);
 ok t_cmp($res->content,
          soap_expect('AuthenticateUserViaWindows',
-                     success_xml(\%wuser, $tw3, $ew3)),
+                     login_xml(\%wuser, $tw3, $ew3)),
          'Win SOAP win_user: whole envelope');
 ok t_cmp(lang_db($tw3), 'tr', 'Win SOAP language=TR: session lang "tr"');
 
@@ -747,21 +726,21 @@ ok t_cmp(lang_db($tw4), 'en', 'Win language=xx: the default "en"');
 
 # --- the domain and the realm are stripped
 $res = win_get([ language => 'de' ], basic('CORP\\win_dom', 'dom-pw'));
-ok t_cmp($res->content, rest_re(\%wdom), 'Win CORP\\win_dom: login as win_dom');
+ok t_cmp($res->content, login_rest_re(\%wdom), 'Win CORP\\win_dom: login as win_dom');
 my ($td) = parse_rest(\%wdom, $res->content);
 ok t_cmp([ owner_db($td), lang_db($td) ], [ $wdom{id}, 'de' ],
          'Win CORP\\win_dom: session of win_dom');
 $res = win_soap('', basic('CORP\\win_dom', 'dom-pw'));
 ok t_cmp(soap_result('AuthenticateUserViaWindows', $res->content) // '',
-         soap_re(\%wdom), 'Win SOAP CORP\\win_dom: login as win_dom');
+         login_soap_re(\%wdom), 'Win SOAP CORP\\win_dom: login as win_dom');
 $res = win_get([], basic('win_krb@EXAMPLE.COM', 'krb-pw'));
-ok t_cmp($res->content, rest_re(\%wkrb),
+ok t_cmp($res->content, login_rest_re(\%wkrb),
          'Win win_krb@EXAMPLE.COM: login as win_krb');
 my ($tk) = parse_rest(\%wkrb, $res->content);
 ok t_cmp(is_valid($tk), rest_expect(valid_xml(\%wkrb, exp_db($tk))),
          'Win win_krb: the ticket works');
 $res = win_post([], basic('win_krb@EXAMPLE.COM', 'krb-pw'));
-ok t_cmp($res->content, rest_re(\%wkrb), 'Win POST win_krb@EXAMPLE.COM');
+ok t_cmp($res->content, login_rest_re(\%wkrb), 'Win POST win_krb@EXAMPLE.COM');
 
 # --- no account, disabled account, bad Basic password
 $before = session_count();
@@ -814,7 +793,7 @@ for my $b (qw(GET POST SOAP)) {
                                   $res->content);
         ok t_cmp($res->content,
                  soap_expect('AuthenticateUserViaWindows',
-                             success_xml(\%wuser, $tw, $exp)),
+                             login_xml(\%wuser, $tw, $exp)),
                  "Win $b live oldTicket (in capitals): the same ticket");
     }
     else {
@@ -822,7 +801,7 @@ for my $b (qw(GET POST SOAP)) {
         $res = $b eq 'GET' ? win_get(@a) : win_post(@a);
         ($got, $exp) = parse_rest(\%wuser, $res->content);
         ok t_cmp($res->content,
-                 rest_expect(success_xml(\%wuser, $tw, $exp)),
+                 rest_expect(login_xml(\%wuser, $tw, $exp)),
                  "Win $b live oldTicket (in capitals): the same ticket");
     }
     ok_near(exp_db($tw), $now + $DAYS30, 60, "Win $b: expiry reset");
@@ -835,7 +814,7 @@ for my $b (qw(GET POST SOAP)) {
 set_exp($tw, time + 100);
 $res = win_get([], @WU, Cookie => "ticket=$tw");
 my ($cw, $cew) = parse_rest(\%wuser, $res->content);
-ok t_cmp($res->content, rest_expect(success_xml(\%wuser, $tw, $cew)),
+ok t_cmp($res->content, rest_expect(login_xml(\%wuser, $tw, $cew)),
          'Win no oldTicket, ticket cookie: that ticket renewed');
 ok_near(exp_db($tw), time + $DAYS30, 60, 'Win by cookie: expiry reset');
 
@@ -845,7 +824,7 @@ my $ta_exp = time + 100;
 set_exp($ta, $ta_exp);
 $res = win_get([ oldTicket => $ta ], @WU);
 my ($wn) = parse_rest(\%wuser, $res->content);
-ok t_cmp($res->content, rest_re(\%wuser),
+ok t_cmp($res->content, login_rest_re(\%wuser),
          "Win another user's oldTicket: a login for win_user");
 ok t_cmp([ $wn ne $ta ? 'new' : 'same', owner_db($wn) ],
          [ 'new', $wuser{id} ], "Win another user's oldTicket: a new ticket");

@@ -109,6 +109,14 @@ for my $n (1 .. $MAX_CONNS) {
 }
 my @pids = sort keys %pids;
 
+# The test configuration starts several children (extra.conf.in); in CI
+# one process only means the setup broke, and must not pass as a skip.
+if (@pids < 2 && $ENV{CI}) {
+    plan tests => 1;
+    ok t_cmp(scalar(@pids), '>= 2', 'connections served by several '
+             . "httpd processes (got pid @pids)");
+    exit;
+}
 plan tests => 26, keys %pids >= 2 ? 1 : skip_reason(
     scalar(@conns) . ' keep-alive connections were all served by one '
     . "httpd process (pid @pids): cannot show invalidation across "

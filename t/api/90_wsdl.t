@@ -16,15 +16,7 @@ use InforTest;
 
 plan tests => 94;
 
-my @OPS = qw(
-    AuthenticateUser AuthenticateUser1 AuthenticateUserViaWindows RenewTicket
-    CreateTicketforUser LogOut isValidTicket GetCurrentUser GetUser
-    UserExists GetAllUsers GetAllUsers1 GetAllUsers2
-    GetAllUsersWithoutDetails CreateUser DeleteUser DeleteUser1
-    ChangeUserStatus ChangeUserType UpdateUserProfile UpdateUserContactInfo
-    UpdateUserEmail UpdateUserPreferences ChangeUserPassword ForgotPassword
-    ForgotPasswordByUserName ChangePasswordUsingSecretText
-);
+my @OPS = @METHODS;
 my @SORTED_OPS = sort @OPS;
 
 my $TNS = 'http://tempuri.org/';

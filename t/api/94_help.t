@@ -15,15 +15,7 @@ use InforTest;
 
 plan tests => 341;
 
-my @OPS = qw(
-    AuthenticateUser AuthenticateUser1 AuthenticateUserViaWindows RenewTicket
-    CreateTicketforUser LogOut isValidTicket GetCurrentUser GetUser
-    UserExists GetAllUsers GetAllUsers1 GetAllUsers2
-    GetAllUsersWithoutDetails CreateUser DeleteUser DeleteUser1
-    ChangeUserStatus ChangeUserType UpdateUserProfile UpdateUserContactInfo
-    UpdateUserEmail UpdateUserPreferences ChangeUserPassword ForgotPassword
-    ForgotPasswordByUserName ChangePasswordUsingSecretText
-);
+my @OPS = @METHODS;
 my $HTML     = 'text/html; charset=utf-8';
 my $HOSTPORT = Apache::TestRequest::hostport();
 my $TNS      = 'http://tempuri.org/';

@@ -29,6 +29,7 @@ our @EXPORT = qw(
     key_of exp_db set_exp has_row n_sessions session_count n_users
     n_audit last_audit contact
     fmt_exp epoch_of user_date user_elem valid_xml
+    profile login_rest_re login_soap_re login_xml @METHODS log_since log_line
     log_mark ok_near restart_server guid_re
 );
 
@@ -378,6 +379,74 @@ sub restart_server {
     my $server = Apache::Test::config()->server;
     $server->stop;
     $server->start;
+}
+
+
+# Every method served, in the order of the spec index.
+our @METHODS = qw(
+    AuthenticateUser AuthenticateUser1 AuthenticateUserViaWindows RenewTicket
+    CreateTicketforUser LogOut isValidTicket GetCurrentUser GetUser
+    UserExists GetAllUsers GetAllUsers1 GetAllUsers2
+    GetAllUsersWithoutDetails CreateUser DeleteUser DeleteUser1
+    ChangeUserStatus ChangeUserType UpdateUserProfile UpdateUserContactInfo
+    UpdateUserEmail UpdateUserPreferences ChangeUserPassword ForgotPassword
+    ForgotPasswordByUserName ChangePasswordUsingSecretText
+);
+
+# The profile a login answers with, as the login helpers below take it.
+sub profile {
+    my %u;
+    @u{qw(id name first last full email)} = @_;
+    return \%u;
+}
+
+# The login methods' success element for profile $u (values as they are
+# written, escaped), capturing the ticket and expireOn.
+sub login_re {
+    my ($u) = @_;
+    my $guid = guid_re();
+    my $re = qq{<root success="true" ticket="($guid)" userid="$u->{id}" }
+           . qq{username="\Q$u->{name}\E" firstName="\Q$u->{first}\E" }
+           . qq{lastName="\Q$u->{last}\E" fullname="\Q$u->{full}\E" }
+           . qq{email="\Q$u->{email}\E" }
+           . qq{expireOn="(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ)" }
+           . qq{isAuthenticated="True" />};
+    return qr{$re};
+}
+sub login_rest_re { my $re = login_re(@_); qr{\A\Q$DECL\E$re\z} }
+sub login_soap_re { my $re = login_re(@_); qr{\A$re\z} }
+
+# The same element with the ticket and expiry filled in.
+sub login_xml {
+    my ($u, $ticket, $exp) = @_;
+    return qq{<root success="true" ticket="$ticket" userid="$u->{id}" }
+         . qq{username="$u->{name}" firstName="$u->{first}" }
+         . qq{lastName="$u->{last}" fullname="$u->{full}" }
+         . qq{email="$u->{email}" expireOn="$exp" isAuthenticated="True" />};
+}
+
+# The access log's lines from byte offset $mark on (see log_mark), waiting
+# a little for one that matches $re: httpd writes it after the answer.
+sub log_since {
+    my ($mark, $re) = @_;
+    my $log = Apache::Test::vars('t_logs') . '/access_log';
+    my @lines;
+    for (1 .. 50) {
+        open my $fh, '<', $log or die "$log: $!";
+        seek $fh, $mark, 0;
+        @lines = <$fh>;
+        close $fh;
+        last if grep { /$re/ } @lines;
+        select undef, undef, undef, 0.1;
+    }
+    return @lines;
+}
+
+# The first access-log line since $mark that matches $re, or undef.
+sub log_line {
+    my ($mark, $re) = @_;
+    my ($line) = grep { /$re/ } log_since($mark, $re);
+    return $line;
 }
 
 1;
