@@ -130,8 +130,10 @@ apr_status_t infor_store_init(apr_pool_t *p);
 
 /* Readies a handle for use: on a connection's first use also the
  * pragmas, the schema and the statements (conn_pool lives as long as the
- * connection).  Cheap after that; call it for every request. */
-apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool);
+ * connection; *readied, if given, says whether that happened now).
+ * Cheap after that; call it for every request. */
+apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool,
+                                int *readied);
 
 apr_status_t infor_store_begin(infor_db *db);
 apr_status_t infor_store_commit(infor_db *db);

@@ -316,7 +316,7 @@ int main(int argc, const char *const *argv)
         return die("cannot open database %s", params);
     }
     if (infor_store_init(pool) != APR_SUCCESS
-        || infor_store_attach(&db, pool) != APR_SUCCESS) {
+        || infor_store_attach(&db, pool, NULL) != APR_SUCCESS) {
         return die("cannot use database %s: %s", params,
                    db.errmsg ? db.errmsg : "unknown error");
     }

@@ -28,6 +28,7 @@ static infor_error *open_store(request_rec *r, infor_db *db)
 {
     ap_dbd_t *dbd = dbd_acquire(r);
     apr_status_t rv;
+    int readied = 0;
 
     if (!dbd) {
         return infor_error_make(r->pool, INFOR_E_SERVER, 200,
@@ -40,11 +41,18 @@ static infor_error *open_store(request_rec *r, infor_db *db)
     db->prepared = dbd->prepared;
     db->pool = r->pool;
     /* On a connection's first use this readies it for its lifetime. */
-    rv = infor_store_attach(db, dbd->pool);
+    rv = infor_store_attach(db, dbd->pool, &readied);
     if (rv != APR_SUCCESS) {
         return infor_error_make(r->pool, INFOR_E_SERVER, 200,
                                 "SystemError: database unavailable",
                                 db->errmsg);
+    }
+    if (readied) {
+        /* Once per database connection, never per request (the tests
+         * count these lines). */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10607)
+                      "readied a database connection: schema checked, "
+                      "statements prepared");
     }
     return NULL;
 }

@@ -497,7 +497,8 @@ static int attached(const infor_db *db)
            != NULL;
 }
 
-apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool)
+apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool,
+                                int *readied)
 {
     apr_status_t rv = APR_SUCCESS;
     int i;
@@ -505,6 +506,9 @@ apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool)
     /* Every request's handle needs the dialect; the rest is once per
      * connection. */
     db->is_sqlite = strcmp(apr_dbd_name(db->driver), "sqlite3") == 0;
+    if (readied) {
+        *readied = 0;
+    }
     if (attached(db)) {
         return APR_SUCCESS;
     }
@@ -562,6 +566,9 @@ apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool)
         return rv;
     }
     apr_hash_set(db->prepared, READY_LABEL, APR_HASH_KEY_STRING, "");
+    if (readied) {
+        *readied = 1;
+    }
     return APR_SUCCESS;
 }
 

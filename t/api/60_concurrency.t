@@ -10,7 +10,12 @@ use POSIX ();
 
 my $CLIENTS = 8;
 my $ROUNDS  = 15;
-plan tests => 3;
+plan tests => 4;
+
+# Connections are readied (schema check, prepares) once each, not per
+# request: count the module's notes about it while the clients run.
+my $ERRLOG = Apache::Test::vars('t_logs') . '/error_log';
+my $log_from = -s $ERRLOG // 0;
 
 my @ids = map { add_user("cc_user$_", "pw$_") } 1 .. $CLIENTS;
 
@@ -58,3 +63,15 @@ ok t_cmp(\@emails, [map { "u$_.$ROUNDS\@x" } 1 .. $CLIENTS],
 ok t_cmp(db_value('SELECT COUNT(*) FROM infor_sessions WHERE user_id IN ('
                   . join(',', @ids) . ')'), 0,
          'every session logged out');
+
+# 8 x 15 x 4 requests; at most one readying per worker thread of the test
+# server (MaxRequestWorkers 16 in extra.conf.in), however many requests.
+my $readied = do {
+    open my $fh, '<', $ERRLOG or die "$ERRLOG: $!";
+    seek $fh, $log_from, 0;
+    scalar grep { /readied a database connection/ } <$fh>;
+};
+ok t_cmp($readied <= 16 ? 'per connection' : "$readied times",
+         'per connection',
+         'schema checked and statements prepared per connection, not per '
+         . 'request');
