@@ -10,7 +10,7 @@ use POSIX ();
 
 my $CLIENTS = 8;
 my $ROUNDS  = 15;
-plan tests => 4;
+plan tests => 5;
 
 # Connections are readied (schema check, prepares) once each, not per
 # request: count the module's notes about it while the clients run.
@@ -75,3 +75,5 @@ ok t_cmp($readied <= 16 ? 'per connection' : "$readied times",
          'per connection',
          'schema checked and statements prepared per connection, not per '
          . 'request');
+ok t_cmp(db_value('PRAGMA journal_mode'), 'wal',
+         'the database is in WAL mode: readers never wait for writers');
