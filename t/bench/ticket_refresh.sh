@@ -32,6 +32,7 @@ CONF
 } > "$dir/httpd.conf"
 
 INFOR_DATA_DIR=$dir INFOR_LISTEN=127.0.0.1:$port \
+INFOR_DBDRIVER=sqlite3 INFOR_DBDPARAMS=$dir/infor.db \
 INFOR_MODULE=$top/mod_infor/.libs/mod_infor.so \
 INFOR_USER=www-data INFOR_GROUP=www-data \
     /usr/sbin/apache2 -f "$dir/httpd.conf" -DINFOR_AS_ROOT -k start
