@@ -28,7 +28,7 @@ APREQ_CFLAGS = $(shell apreq2-config --includes)
 APREQ_LIBS   = $(shell apreq2-config --link-ld)
 
 # Pure APR code, shared by the module, inforadm and the unit tests.
-CORE_SRC = mod_infor/store.c mod_infor/store_user.c \
+CORE_SRC = mod_infor/store.c mod_infor/store_write.c mod_infor/store_user.c \
            mod_infor/store_session.c mod_infor/xml.c mod_infor/guid.c \
            mod_infor/password.c
 OPS_SRC  = mod_infor/dispatch.c mod_infor/ops_table.c \
@@ -46,7 +46,7 @@ UNIT_SRC = $(wildcard t/unit/*_test.c)
 UNIT_BIN = $(UNIT_SRC:t/unit/%_test.c=t/unit/bin/%.t)
 
 .PHONY: all deps test unit lint apache-test check-directives run install clean \
-        valgrind bench
+        valgrind bench bench-refresh
 
 all: deps
 	@$(MAKE) --no-print-directory $(MODULE) $(INFORADM)
@@ -95,7 +95,12 @@ test: unit lint check-directives apache-test
 valgrind: all
 	t/valgrind.sh
 
+# The calls against a static file, on SQLite and PostgreSQL, and the
+# performance targets (t/bench/writes.sh lists its BENCH_* variables).
 bench: all
+	t/bench/writes.sh
+
+bench-refresh: all
 	t/bench/ticket_refresh.sh
 
 run: all

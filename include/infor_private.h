@@ -39,8 +39,20 @@ typedef struct {
     int rules;                             /* -1: unset; else RULE_* bits */
 } infor_dir_cfg;
 
+/* Per-server configuration: what belongs to a database, not to a URL. */
+typedef struct {
+    int sync_normal;                       /* -1: unset; InforDurability */
+    apr_interval_time_t purge_interval;    /* -1: unset */
+    int slot;                              /* the server's purge slot */
+} infor_srv_cfg;
+
+#define INFOR_DEFAULT_PURGE apr_time_from_sec(60)
+
 /* config.c */
 extern const command_rec infor_cmds[];
+void *infor_create_srv_cfg(apr_pool_t *p, server_rec *s);
+void *infor_merge_srv_cfg(apr_pool_t *p, void *base, void *add);
+apr_interval_time_t infor_cfg_purge_interval(const infor_srv_cfg *c);
 void *infor_create_dir_cfg(apr_pool_t *p, char *dir);
 void *infor_merge_dir_cfg(apr_pool_t *p, void *base, void *add);
 void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s);

@@ -4,11 +4,17 @@
  * The module hands it a connection from mod_dbd; inforadm opens one with
  * apr_dbd directly.  infor_store_attach() readies a connection once (busy
  * timeout, schema check and migration, prepared statements); every other
- * call runs one prepared statement with bound parameters.
+ * call runs prepared statements with bound parameters.
+ *
+ * Every write is one transaction, through one helper (store_write.c):
+ * on SQLite writers queue on a lock shared by all processes and share
+ * commits (group commit); on PostgreSQL they run in parallel, on row
+ * locks and unique indexes, and are retried on serialization failures.
  *
  * Every function returns APR_SUCCESS or an error status; on error
  * db->errmsg says what failed (for the log, never for a client).
- * Lookups that find nothing succeed and set *out to NULL.
+ * Lookups that find nothing succeed and set *out to NULL; a failed
+ * statement or row fetch is an error, never "nothing found".
  */
 #ifndef INFOR_STORE_H
 #define INFOR_STORE_H
@@ -18,16 +24,27 @@
 #include <apr_tables.h>
 #include <apr_time.h>
 #include <apr_dbd.h>
+#include <apr_global_mutex.h>
 
 #define INFOR_SCHEMA_VERSION 2
 
+/* What the store keeps for a connection as long as it lives (store.c). */
+typedef struct infor_conn infor_conn;
+
 typedef struct {
+    /* Set by the caller before infor_store_attach(). */
     const apr_dbd_driver_t *driver;
     apr_dbd_t *handle;
     apr_hash_t *prepared;   /* label -> apr_dbd_prepared_t*, per connection */
     apr_pool_t *pool;       /* the request's pool */
+    int sync_normal;        /* InforDurability normal: no sync per commit */
+    /* Set by the store. */
     int is_sqlite;
-    const char *errmsg;
+    infor_conn *conn;
+    const char *errmsg;     /* the last failure, with the driver's message */
+    char sqlstate[6];       /* PostgreSQL's code for it, or "" */
+    const char *recovered;  /* a failure the store recovered from (for the
+                             * log), or NULL */
 } infor_db;
 
 typedef struct {
@@ -125,8 +142,11 @@ typedef struct {
     const char *client;
 } infor_audit_row;
 
-/* Once per process, before any connection is attached. */
-apr_status_t infor_store_init(apr_pool_t *p);
+/* Once per process, before any connection is attached.  write_lock, if
+ * given, is held by every SQLite write transaction of the process, from
+ * BEGIN to COMMIT: a lock all the server's processes share (the module's
+ * apr_global_mutex), so that SQLite never sees two writers at once. */
+apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t *write_lock);
 
 /* Readies a handle for use: on a connection's first use also the
  * pragmas, the schema and the statements (conn_pool lives as long as the
@@ -135,9 +155,17 @@ apr_status_t infor_store_init(apr_pool_t *p);
 apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool,
                                 int *readied);
 
-apr_status_t infor_store_begin(infor_db *db);
-apr_status_t infor_store_commit(infor_db *db);
-void infor_store_rollback(infor_db *db);
+/* How many changes this process has written, and in how many committed
+ * transactions (fewer when group commit shares them). */
+void infor_store_counts(apr_uint32_t *changes, apr_uint32_t *commits);
+
+/* Whether db's connection is attached and ready for statements. */
+int infor_store_usable(const infor_db *db);
+
+/* The last guard before a connection goes back to mod_dbd's pool: ends a
+ * transaction left open and lets go of the write lock.  Normal paths
+ * never leave either; returns APR_EGENERAL (with errmsg) when it had to. */
+apr_status_t infor_store_release(infor_db *db);
 
 /* "ID:<n>" names a user by id; anything else is a user name (any case). */
 apr_status_t infor_store_user_find(infor_db *db, const char *name,
@@ -155,9 +183,6 @@ apr_status_t infor_store_user_update(infor_db *db, const infor_user *u,
 /* Also drops the user's sessions and reset code. */
 apr_status_t infor_store_user_delete(infor_db *db, const infor_user *u,
                                      apr_time_t now, const infor_audit *a);
-/* Not an account change: no audit row. */
-apr_status_t infor_store_user_set_logon(infor_db *db, apr_int64_t id,
-                                        apr_time_t now);
 /* Every user, by id; an array of infor_user *. */
 apr_status_t infor_store_user_list(infor_db *db, apr_array_header_t **out);
 /* One page of a query, and the number of matches on all pages. */
@@ -188,17 +213,22 @@ apr_status_t infor_store_audit_list(infor_db *db, const char *name,
                                     apr_array_header_t **out);
 apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n);
 
-apr_status_t infor_store_session_create(infor_db *db, const char *key,
-                                        apr_int64_t user_id, apr_time_t now,
-                                        apr_time_t expires, const char *lang);
+/* Logs a user in, as one transaction: a new session under key, or (with
+ * renew) the session under key extended and given lang; and the user's
+ * last logon. */
+apr_status_t infor_store_session_open(infor_db *db, const char *key,
+                                      int renew, apr_int64_t user_id,
+                                      apr_time_t now, apr_time_t expires,
+                                      const char *lang);
 /* The session under key, with its user; *s and *u NULL when none. */
 apr_status_t infor_store_session_get(infor_db *db, const char *key,
                                      infor_session **s, infor_user **u);
 apr_status_t infor_store_session_extend(infor_db *db, const char *key,
                                         apr_time_t expires);
 apr_status_t infor_store_session_delete(infor_db *db, const char *key);
-apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now);
-apr_status_t infor_store_session_set_lang(infor_db *db, const char *key,
-                                          const char *lang);
+/* Removes at most limit sessions that expired by now, oldest first, in a
+ * transaction of their own; *removed says how many. */
+apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now,
+                                       apr_int64_t limit, int *removed);
 
 #endif /* INFOR_STORE_H */

@@ -5,7 +5,11 @@
 #ifndef INFOR_STORE_PRIVATE_H
 #define INFOR_STORE_PRIVATE_H
 
+#include <apr_thread_cond.h>
+#include <apr_thread_mutex.h>
+
 #include "infor_store.h"
+
 
 /* Every prepared statement, by id; their SQL is in store.c. */
 typedef enum {
@@ -36,6 +40,21 @@ typedef enum {
     ST_COUNT
 } infor_stmt;
 
+/* A queue of SQLite writes of one process to one database file: group
+ * commit (store_write.c). */
+typedef struct infor_writer infor_writer;
+
+/* What the store keeps for a connection as long as it lives; under a
+ * label in the connection's table of prepared statements. */
+struct infor_conn {
+    apr_pool_t *pool;        /* the connection's */
+    int ready;               /* statements prepared; 0: ready it again */
+    int prepared;            /* statements were prepared once */
+    int in_txn;              /* between BEGIN and COMMIT or ROLLBACK */
+    int holds_lock;          /* holds the process's write_lock */
+    infor_writer *writer;    /* SQLite: the queue for this file */
+};
+
 /* Binds the values of a statement: pointers to the types its placeholders
  * name (char * for %s, apr_int64_t * for %lld, int * for %d). */
 #define ARGS(...) ((const void *[]){ __VA_ARGS__ })
@@ -62,9 +81,38 @@ apr_status_t infor_db_audit(infor_db *db, const infor_audit *a,
                             const infor_user *target, const char *fields,
                             apr_time_t now);
 
-/* Runs change(db, baton) and the audit row in one write transaction. */
+/* Runs a plain SQL text (schema, pragmas, transactions); *first, if
+ * given, gets the first column of the first row. */
+apr_status_t infor_db_exec(infor_db *db, const char *sql, const char **first);
+/* Readies db's connection (again): settings, schema, statements. */
+apr_status_t infor_db_ready(infor_db *db);
+/* Whether the last failure was the connection's, not the statement's: the
+ * server went away, or the statements are gone with a reset connection. */
+int infor_db_conn_lost(const infor_db *db);
+/* After such a failure, outside a transaction: reconnects if need be and
+ * readies the connection again.  APR_SUCCESS when the caller may retry. */
+apr_status_t infor_db_recover(infor_db *db);
+
+/* The one way to write: runs change(db, baton) in a write transaction of
+ * its own or, on SQLite, in a SAVEPOINT of a transaction it shares with
+ * other writers of the process (group commit).  A change that fails is
+ * rolled back alone and its status returned; the change must be safe to
+ * run again (PostgreSQL retries serialization failures and deadlocks).
+ * INFOR_WRITE_ALONE: never share the transaction (long changes). */
 typedef apr_status_t infor_change_fn(infor_db *db, void *baton);
-apr_status_t infor_db_in_transaction(infor_db *db, infor_change_fn *change,
-                                     void *baton);
+#define INFOR_WRITE_ALONE 0x01
+apr_status_t infor_db_write(infor_db *db, infor_change_fn *change,
+                            void *baton, unsigned flags);
+/* The same, for a change that is one statement. */
+apr_status_t infor_db_write_one(infor_db *db, infor_stmt id,
+                                const void **args, unsigned flags,
+                                int *nrows);
+/* The lock every SQLite write transaction holds (infor_store_init). */
+extern apr_global_mutex_t *infor_write_lock;
+/* The group commit queue of this process for the SQLite file at path
+ * ("" for a private in-memory database: a queue of its own). */
+void infor_writers_init(apr_pool_t *p);
+apr_status_t infor_writer_get(const char *path, apr_pool_t *conn_pool,
+                              infor_writer **out);
 
 #endif

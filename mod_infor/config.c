@@ -34,6 +34,34 @@ void *infor_create_dir_cfg(apr_pool_t *p, char *dir)
     return c;
 }
 
+void *infor_create_srv_cfg(apr_pool_t *p, server_rec *s)
+{
+    infor_srv_cfg *c = apr_pcalloc(p, sizeof(*c));
+    (void)s;
+    c->sync_normal = -1;
+    c->purge_interval = -1;
+    c->slot = -1;
+    return c;
+}
+
+void *infor_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
+{
+    infor_srv_cfg *base = basev, *add = addv;
+    infor_srv_cfg *c = apr_pcalloc(p, sizeof(*c));
+
+    c->sync_normal = add->sync_normal != -1 ? add->sync_normal
+                                            : base->sync_normal;
+    c->purge_interval = add->purge_interval != -1 ? add->purge_interval
+                                                  : base->purge_interval;
+    c->slot = -1;
+    return c;
+}
+
+apr_interval_time_t infor_cfg_purge_interval(const infor_srv_cfg *c)
+{
+    return c->purge_interval != -1 ? c->purge_interval : INFOR_DEFAULT_PURGE;
+}
+
 #define MERGE(field, unset) \
     c->field = add->field != (unset) ? add->field : base->field
 
@@ -238,6 +266,35 @@ static const char *add_language(cmd_parms *cmd, void *cv, const char *arg)
     return NULL;
 }
 
+static const char *set_durability(cmd_parms *cmd, void *cv, const char *arg)
+{
+    infor_srv_cfg *c = ap_get_module_config(cmd->server->module_config,
+                                            &infor_module);
+    (void)cv;
+    if (strcasecmp(arg, "full") == 0) {
+        c->sync_normal = 0;
+    }
+    else if (strcasecmp(arg, "normal") == 0) {
+        c->sync_normal = 1;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "InforDurability: '%s' is neither "
+                            "full nor normal", arg);
+    }
+    return NULL;
+}
+
+static const char *set_purge_interval(cmd_parms *cmd, void *cv,
+                                      const char *arg)
+{
+    infor_srv_cfg *c = ap_get_module_config(cmd->server->module_config,
+                                            &infor_module);
+    const char *err = parse_duration(cmd->pool, arg, &c->purge_interval, 0);
+    (void)cv;
+    return err ? apr_pstrcat(cmd->pool, "InforPurgeInterval: ", err, NULL)
+               : NULL;
+}
+
 #define SLOT(field) ((void *)APR_OFFSETOF(infor_dir_cfg, field))
 #define WHERE       (RSRC_CONF | ACCESS_CONF)
 
@@ -281,5 +338,12 @@ const command_rec infor_cmds[] = {
                   "/resetpassword.aspx)"),
     AP_INIT_TAKE1("InforResetLifetime", set_duration, SLOT(reset_lifetime),
                   WHERE, "How long a reset code is valid (default 1h)"),
+    AP_INIT_TAKE1("InforDurability", set_durability, NULL, RSRC_CONF,
+                  "full: a write is on disk when it is answered; normal: "
+                  "the last writes may be lost in a power failure "
+                  "(default full)"),
+    AP_INIT_TAKE1("InforPurgeInterval", set_purge_interval, NULL, RSRC_CONF,
+                  "How often expired tickets are removed, in batches "
+                  "(default 60s)"),
     { NULL }
 };

@@ -315,7 +315,7 @@ int main(int argc, const char *const *argv)
     if (apr_dbd_open(driver, pool, params, &db.handle) != APR_SUCCESS) {
         return die("cannot open database %s", params);
     }
-    if (infor_store_init(pool) != APR_SUCCESS
+    if (infor_store_init(pool, NULL) != APR_SUCCESS
         || infor_store_attach(&db, pool, NULL) != APR_SUCCESS) {
         return die("cannot use database %s: %s", params,
                    db.errmsg ? db.errmsg : "unknown error");

@@ -8,11 +8,15 @@
  */
 #include <string.h>
 
+#include <apr_atomic.h>
+#include <apr_global_mutex.h>
+#include <apr_shm.h>
 #include <apr_strings.h>
 #include <apr_optional.h>
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <util_mutex.h>
 #include <apr_dbd.h>
 #include <mod_dbd.h>
 
@@ -22,11 +26,90 @@
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
 
+/* The lock every SQLite write transaction of the server holds, from
+ * BEGIN to COMMIT, in every child: the Mutex directive names it. */
+#define WRITE_LOCK_TYPE "infor-write"
+static apr_global_mutex_t *write_lock;
+
+/* When each server (virtual host) may next purge expired tickets, in
+ * seconds, in memory all children share: one purge per interval per
+ * server, whichever child does it. */
+static apr_shm_t *purge_shm;
+static apr_uint32_t *purge_next;
+
+/* Expired tickets removed by one purge: a few milliseconds of writing. */
+#define PURGE_BATCH 1000
+
 /* ------------------------------------------------------------- handler */
+
+/* Claims this server's purge, when one is due. */
+static int purge_claim(server_rec *s, apr_time_t now)
+{
+    infor_srv_cfg *sc = ap_get_module_config(s->module_config, &infor_module);
+    apr_uint32_t t = (apr_uint32_t)apr_time_sec(now), next;
+
+    if (!purge_next || sc->slot < 0) {
+        return 0;
+    }
+    next = apr_atomic_read32(&purge_next[sc->slot]);
+    if (t < next) {
+        return 0;
+    }
+    return apr_atomic_cas32(&purge_next[sc->slot],
+                            t + (apr_uint32_t)apr_time_sec(
+                                    infor_cfg_purge_interval(sc)),
+                            next) == next;
+}
+
+/* The request's use of a mod_dbd connection. */
+typedef struct {
+    request_rec *r;
+    infor_db *db;
+} store_use;
+
+/* Runs when the request is done, its answer sent, before mod_dbd takes
+ * the connection back: no transaction or lock may go back with it; and,
+ * when due, a batch of expired tickets goes, in a transaction of its own
+ * that no caller waits for. */
+static apr_status_t close_store(void *data)
+{
+    store_use *use = data;
+    request_rec *r = use->r;
+    infor_db *db = use->db;
+    apr_time_t now = apr_time_now();
+    int removed = 0;
+
+    if (infor_store_release(db) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s", db->errmsg);
+    }
+    if (!infor_store_usable(db) || !purge_claim(r->server, now)) {
+        return APR_SUCCESS;
+    }
+    if (infor_store_session_purge(db, now, PURGE_BATCH, &removed)
+        != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "purging expired tickets: %s", db->errmsg);
+        return APR_SUCCESS;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  "purged %d expired tickets", removed);
+    if (removed == PURGE_BATCH) {
+        /* A backlog: the next batch in a second, not an interval. */
+        infor_srv_cfg *sc = ap_get_module_config(r->server->module_config,
+                                                 &infor_module);
+        apr_atomic_set32(&purge_next[sc->slot],
+                         (apr_uint32_t)apr_time_sec(now) + 1);
+    }
+    return APR_SUCCESS;
+}
 
 static infor_error *open_store(request_rec *r, infor_db *db)
 {
     ap_dbd_t *dbd = dbd_acquire(r);
+    infor_srv_cfg *sc = ap_get_module_config(r->server->module_config,
+                                             &infor_module);
+    request_rec *owner = r;
+    store_use *use;
     apr_status_t rv;
     int readied = 0;
 
@@ -40,6 +123,16 @@ static infor_error *open_store(request_rec *r, infor_db *db)
     db->handle = dbd->handle;
     db->prepared = dbd->prepared;
     db->pool = r->pool;
+    db->sync_normal = sc->sync_normal == 1;
+    /* mod_dbd gives the connection back when the main request's pool
+     * goes; the guard runs just before. */
+    while (owner->main || owner->prev) {
+        owner = owner->main ? owner->main : owner->prev;
+    }
+    use = apr_palloc(r->pool, sizeof(*use));
+    use->r = r;
+    use->db = db;
+    apr_pool_pre_cleanup_register(owner->pool, use, close_store);
     /* On a connection's first use this readies it for its lifetime. */
     rv = infor_store_attach(db, dbd->pool, &readied);
     if (rv != APR_SUCCESS) {
@@ -81,7 +174,7 @@ static int infor_handler(request_rec *r)
     infor_dir_cfg *cfg;
     infor_settings settings;
     infor_call call;
-    infor_db db;
+    infor_db *db;
     infor_elem *result;
     infor_error *e;
     const char *user = NULL;
@@ -92,7 +185,8 @@ static int infor_handler(request_rec *r)
     cfg = ap_get_module_config(r->per_dir_config, &infor_module);
     infor_cfg_settings(cfg, &settings);
     memset(&call, 0, sizeof(call));
-    memset(&db, 0, sizeof(db));
+    /* In the request's pool: the store is closed after the handler. */
+    db = apr_pcalloc(r->pool, sizeof(*db));
     call.client_ip = r->useragent_ip;
 
     infor_request_mask(r);
@@ -117,11 +211,16 @@ static int infor_handler(request_rec *r)
         }
     }
 
-    if ((e = open_store(r, &db)) != NULL) {
+    if ((e = open_store(r, db)) != NULL) {
         result = infor_result_error(r->pool, call.op, e);
     }
     else {
-        result = infor_dispatch(r->pool, &settings, &db, &call, &user, &e);
+        result = infor_dispatch(r->pool, &settings, db, &call, &user, &e);
+    }
+    if (db->recovered) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "database connection readied again after: %s",
+                      db->recovered);
     }
     if (user) {
         /* The access log's %u shows who made the call. */
@@ -164,12 +263,53 @@ static int infor_map_to_storage(request_rec *r)
     return OK;
 }
 
+static int infor_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp)
+{
+    (void)plog;
+    (void)ptemp;
+    return ap_mutex_register(pconf, WRITE_LOCK_TYPE, NULL, APR_LOCK_DEFAULT,
+                             0) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* The write lock and the purge slots, made before the children start. */
+static int make_shared(apr_pool_t *pconf, server_rec *s)
+{
+    server_rec *sv;
+    apr_status_t rv;
+    int n = 0;
+
+    rv = ap_global_mutex_create(&write_lock, NULL, WRITE_LOCK_TYPE, NULL, s,
+                                pconf, 0);
+    if (rv != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;  /* logged by httpd */
+    }
+    for (sv = s; sv; sv = sv->next) {
+        infor_srv_cfg *sc = ap_get_module_config(sv->module_config,
+                                                 &infor_module);
+        sc->slot = n++;
+    }
+    rv = apr_shm_create(&purge_shm, n * sizeof(apr_uint32_t), NULL, pconf);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_infor: cannot make "
+                     "shared memory for the ticket purge");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    purge_next = apr_shm_baseaddr_get(purge_shm);
+    memset(purge_next, 0, n * sizeof(apr_uint32_t));
+    return OK;
+}
+
 static int infor_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
-    (void)pconf;
+    int status;
+
     (void)plog;
     (void)ptemp;
+    if ((status = make_shared(pconf, s)) != OK) {
+        return status;
+    }
     dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
     if (!dbd_acquire) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10604)
@@ -187,7 +327,17 @@ static int infor_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 static void infor_child_init(apr_pool_t *p, server_rec *s)
 {
-    apr_status_t rv = infor_store_init(p);
+    apr_status_t rv;
+
+    rv = apr_global_mutex_child_init(&write_lock,
+                                     apr_global_mutex_lockfile(write_lock),
+                                     p);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_infor: cannot "
+                     "attach to the write lock in this child");
+        return;
+    }
+    rv = infor_store_init(p, write_lock);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(10606)
                      "mod_infor: cannot create the schema mutex");
@@ -197,6 +347,7 @@ static void infor_child_init(apr_pool_t *p, server_rec *s)
 static void infor_register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_pre_config(infor_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(infor_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(infor_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_map_to_storage(infor_map_to_storage, NULL, NULL,
@@ -209,8 +360,8 @@ module AP_MODULE_DECLARE_DATA infor_module = {
     STANDARD20_MODULE_STUFF,
     infor_create_dir_cfg,
     infor_merge_dir_cfg,
-    NULL,
-    NULL,
+    infor_create_srv_cfg,
+    infor_merge_srv_cfg,
     infor_cmds,
     infor_register_hooks,
     0

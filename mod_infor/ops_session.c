@@ -109,7 +109,8 @@ static infor_error *check_old_ticket(infor_ctx *ctx, const char *name)
 }
 
 /* Gives u a session: the old ticket's, renewed, when it is live and u's;
- * else a new one.  One write transaction: purge, session, last logon. */
+ * else a new one.  One write transaction: session and last logon (expired
+ * sessions are purged apart, see mod_infor.c). */
 static infor_error *open_session(infor_ctx *ctx, const infor_user *u,
                                  const char *old, const char *lang,
                                  const char **ticket_out,
@@ -143,27 +144,8 @@ static infor_error *open_session(infor_ctx *ctx, const infor_user *u,
         key = infor_ticket_key(ctx->pool, old);
     }
 
-    rv = infor_store_begin(ctx->db);
-    if (rv == APR_SUCCESS) {
-        rv = infor_store_session_purge(ctx->db, ctx->now);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = s ? infor_store_session_extend(ctx->db, key, expires)
-               : infor_store_session_create(ctx->db, key, u->id, ctx->now,
-                                            expires, lang);
-    }
-    if (rv == APR_SUCCESS && s) {
-        rv = infor_store_session_set_lang(ctx->db, key, lang);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = infor_store_user_set_logon(ctx->db, u->id, ctx->now);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = infor_store_commit(ctx->db);
-    }
-    else {
-        infor_store_rollback(ctx->db);
-    }
+    rv = infor_store_session_open(ctx->db, key, s != NULL, u->id, ctx->now,
+                                  expires, lang);
     if (rv != APR_SUCCESS) {
         return infor_server_error(ctx->pool, ctx->db->errmsg);
     }

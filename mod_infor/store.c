@@ -1,15 +1,18 @@
 /*
  * mod_infor: the store's core: schema and migrations, the statements,
  * readying a connection, and the helpers store_user.c and store_session.c
- * run them with.  All SQL lives in the store; see infor_store.h.
+ * run them with.  All SQL lives in the store; see infor_store.h.  The
+ * write path (transactions, group commit, retries) is store_write.c.
  *
  * Times are kept as whole seconds since the epoch (BIGINT); 0 means
  * "never".  Statements use apr_dbd's typed placeholders (%s text, %lld
  * 64-bit integer, %d int) and are prepared once per connection.
  */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 
@@ -17,19 +20,20 @@
 #include "infor_store_private.h"
 
 /* SQLite's busy timeouts.  apr_dbd's sqlite3 driver holds one mutex for
- * the whole process around every call, and keeps holding it while SQLite
- * waits for a lock.  A thread waiting there for a lock that another thread
- * of the same process holds therefore blocks that thread from finishing
- * (and releasing the lock) until the timeout ends.  So requests wait only
- * briefly inside SQLite, and longer waits go to the driver's own retry
- * loop, which sleeps with the mutex released.  Readying a connection
- * (schema check, prepares, which the driver does not retry) may wait
- * longer. */
+ * the whole process around every call, also while SQLite waits for a
+ * lock, so no thread should ever wait inside SQLite for a lock that
+ * another thread of its process holds.  None does: every write of the
+ * server holds the write lock (store_write.c), readers never wait in WAL
+ * mode, and so SQLite's busy handler only waits for another program
+ * (inforadm), briefly.  Past the timeout the driver sleeps and retries. */
 #define ATTACH_BUSY_MS "5000"
-#define RUN_BUSY_MS    "50"
+#define RUN_BUSY_MS    "2000"
 
-/* Marks a connection whose statements are prepared. */
-#define READY_LABEL "infor_ready"
+/* The label the connection's infor_conn is kept under. */
+#define CONN_LABEL "infor_conn"
+
+/* How often a migration that lost a race to another process is tried. */
+#define MIGRATE_TRIES 5
 
 /* ------------------------------------------------------------ schema */
 
@@ -172,7 +176,7 @@ static const struct {
         " last_name, email, mobile, enabled, read_only, is_admin, domain,"
         " auth_authority, last_password_change, created, updated)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %d, %d, %d, %s, %s, %lld,"
-        " %lld, %lld)" },
+        " %lld, %lld) ON CONFLICT (name_key) DO NOTHING" },
     [ST_USER_UPDATE] = { "infor_user_update", NULL },
     [ST_USER_DELETE] = { "infor_user_delete",
         "DELETE FROM infor_users WHERE id = %lld" },
@@ -206,7 +210,9 @@ static const struct {
     [ST_SESSION_DROP_USER] = { "infor_session_drop_user",
         "DELETE FROM infor_sessions WHERE user_id = %lld" },
     [ST_SESSION_PURGE] = { "infor_session_purge",
-        "DELETE FROM infor_sessions WHERE expires <= %lld" },
+        "DELETE FROM infor_sessions WHERE ticket IN (SELECT ticket"
+        " FROM infor_sessions WHERE expires <= %lld ORDER BY expires"
+        " LIMIT %lld)" },
     [ST_RESET_SET] = { "infor_reset_set",
         "INSERT INTO infor_resets (user_id, secret, expires)"
         " VALUES (%lld, %s, %lld) ON CONFLICT (user_id) DO UPDATE"
@@ -246,13 +252,15 @@ static const char *update_sql(apr_pool_t *p)
 }
 
 /* Dialect tokens: @ID@ the auto-increment key, @LIKE@ a LIKE that ignores
- * letter case (SQLite's LIKE does for ASCII; PostgreSQL needs ILIKE). */
+ * letter case (SQLite's LIKE does for ASCII; PostgreSQL needs ILIKE),
+ * @FOR_UPDATE@ a row lock (SQLite's writers are serialised anyway). */
 static const char *dialect(infor_db *db, apr_pool_t *p, const char *sql)
 {
     static const char *const tokens[][3] = {
         { "@ID@", "INTEGER PRIMARY KEY AUTOINCREMENT",
           "BIGSERIAL PRIMARY KEY" },
         { "@LIKE@", "LIKE", "ILIKE" },
+        { "@FOR_UPDATE@", "", " FOR UPDATE" },
     };
     unsigned i;
 
@@ -269,11 +277,70 @@ static const char *dialect(infor_db *db, apr_pool_t *p, const char *sql)
 
 /* ----------------------------------------------------------- helpers */
 
+/* PostgreSQL's SQLSTATE of a verbose libpq message ("ERROR:  40001: could
+ * not serialize ..."), or "". */
+static void pg_sqlstate(const char *msg, char *out)
+{
+    const char *p = strstr(msg, ":  ");
+    int i;
+
+    out[0] = '\0';
+    if (!p) {
+        return;
+    }
+    p += 3;
+    for (i = 0; i < 5; i++) {
+        if (!apr_isalnum(p[i])) {
+            return;
+        }
+    }
+    if (p[5] == ':') {
+        memcpy(out, p, 5);
+        out[5] = '\0';
+    }
+}
+
 apr_status_t infor_db_fail(infor_db *db, apr_status_t rv, const char *what)
 {
     const char *why = apr_dbd_error(db->driver, db->handle, rv);
-    db->errmsg = apr_psprintf(db->pool, "%s: %s", what, why ? why : "?");
-    return rv ? rv : APR_EGENERAL;
+    char *line = apr_pstrdup(db->pool, why && *why ? why : "unknown error");
+
+    /* The first line: libpq adds DETAIL, HINT and LOCATION lines, which
+     * may quote row values. */
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!db->is_sqlite) {
+        pg_sqlstate(line, db->sqlstate);
+    }
+    else {
+        /* apr_dbd prepares with SQLite's legacy call: after a schema
+         * change (a migration by another process) its statements fail
+         * until they are prepared again, as PostgreSQL's after a reset.
+         * SQLite's messages are not translated. */
+        strcpy(db->sqlstate, strcmp(line, "database schema has changed")
+                             ? "" : "26000");
+    }
+    db->errmsg = apr_psprintf(db->pool, "%s: %s", what, line);
+    if (db->conn && infor_db_conn_lost(db)) {
+        /* Readied again on its next use, if not at once (retry_read). */
+        db->conn->ready = 0;
+    }
+    /* Never the driver's code, which may read as an APR status such as
+     * APR_EEXIST: the store's answers keep their meaning. */
+    return APR_EGENERAL;
+}
+
+int infor_db_conn_lost(const infor_db *db)
+{
+    const char *c = db->sqlstate;
+
+    if (db->is_sqlite) {
+        return strcmp(c, "26000") == 0;
+    }
+    /* No code at all: libpq's own failure (the server closed the
+     * connection); class 08: connection exceptions; 57P01-57P03: the
+     * server shut down; 26000: the statements went with a reset. */
+    return !*c || strncmp(c, "08", 2) == 0 || strncmp(c, "57P0", 4) == 0
+           || strcmp(c, "26000") == 0;
 }
 
 static apr_dbd_prepared_t *stmt(infor_db *db, infor_stmt id)
@@ -281,15 +348,35 @@ static apr_dbd_prepared_t *stmt(infor_db *db, infor_stmt id)
     return apr_hash_get(db->prepared, stmts[id].label, APR_HASH_KEY_STRING);
 }
 
+/* After a failure outside any transaction, whether to run the statement
+ * again: once, when the connection or its statements were lost and it
+ * could be readied again. */
+static int retry_read(infor_db *db)
+{
+    if (!db->conn || db->conn->in_txn || !infor_db_conn_lost(db)) {
+        return 0;
+    }
+    return infor_db_recover(db) == APR_SUCCESS;
+}
+
 apr_status_t infor_db_run_count(infor_db *db, infor_stmt id,
                                 const void **args, int *nrows)
 {
-    int rv;
+    apr_status_t failed;
+    int again = 1;
 
-    *nrows = 0;
-    rv = apr_dbd_pbquery(db->driver, db->pool, db->handle, nrows,
-                         stmt(db, id), args);
-    return rv == 0 ? APR_SUCCESS : infor_db_fail(db, rv, stmts[id].label);
+    do {
+        int rv;
+
+        *nrows = 0;
+        rv = apr_dbd_pbquery(db->driver, db->pool, db->handle, nrows,
+                             stmt(db, id), args);
+        if (rv == 0) {
+            return APR_SUCCESS;
+        }
+        failed = infor_db_fail(db, rv, stmts[id].label);
+    } while (again-- && retry_read(db));
+    return failed;
 }
 
 apr_status_t infor_db_run(infor_db *db, infor_stmt id, const void **args)
@@ -298,32 +385,54 @@ apr_status_t infor_db_run(infor_db *db, infor_stmt id, const void **args)
     return infor_db_run_count(db, id, args, &n);
 }
 
-apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,
-                             infor_row_fn *fn, void *baton)
+/* Reads the rows of res to the end, handing each to fn: -1 from the
+ * driver is the end, anything else non-zero an error. */
+static apr_status_t read_rows(infor_db *db, apr_dbd_results_t *res,
+                              const char *what, infor_row_fn *fn, void *baton)
 {
-    apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
     int rv;
 
-    rv = apr_dbd_pbselect(db->driver, db->pool, db->handle, &res,
-                          stmt(db, id), 0, args);
-    if (rv != 0) {
-        return infor_db_fail(db, rv, stmts[id].label);
-    }
-    /* Always to the end: an unfinished statement keeps SQLite's read
-     * transaction (and its snapshot) open. */
-    while (apr_dbd_get_row(db->driver, db->pool, res, &row, -1) == 0) {
+    while ((rv = apr_dbd_get_row(db->driver, db->pool, res, &row, -1)) == 0) {
         fn(db, row, baton);
     }
-    return APR_SUCCESS;
+    return rv == -1 ? APR_SUCCESS : infor_db_fail(db, rv, what);
 }
 
-/* Runs a plain SQL text (schema, pragmas, transactions), reading any rows
- * to the end so the statement is finished before the next one. */
-static apr_status_t exec(infor_db *db, const char *sql, const char **first)
+apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,
+                             infor_row_fn *fn, void *baton)
+{
+    apr_status_t failed;
+    int again = 1;
+
+    /* random = 1: PostgreSQL's synchronous mode.  The asynchronous one
+     * sleeps 100 ms before it reports an empty result, and can make a
+     * failed query look like one.  SQLite reads every row here anyway. */
+    do {
+        apr_dbd_results_t *res = NULL;
+        int rv = apr_dbd_pbselect(db->driver, db->pool, db->handle, &res,
+                                  stmt(db, id), 1, args);
+        if (rv == 0) {
+            return read_rows(db, res, stmts[id].label, fn, baton);
+        }
+        failed = infor_db_fail(db, rv, stmts[id].label);
+    } while (again-- && retry_read(db));
+    return failed;
+}
+
+static void keep_first(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    const char **first = baton;
+
+    if (first && !*first) {
+        const char *v = apr_dbd_get_entry(db->driver, row, 0);
+        *first = v ? apr_pstrdup(db->pool, v) : "";
+    }
+}
+
+apr_status_t infor_db_exec(infor_db *db, const char *sql, const char **first)
 {
     apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
     int rv;
 
     if (first) {
@@ -337,17 +446,11 @@ static apr_status_t exec(infor_db *db, const char *sql, const char **first)
         return (rv == 0 || rv == 100) ? APR_SUCCESS
                                       : infor_db_fail(db, rv, sql);
     }
-    rv = apr_dbd_select(db->driver, db->pool, db->handle, &res, sql, 0);
+    rv = apr_dbd_select(db->driver, db->pool, db->handle, &res, sql, 1);
     if (rv != 0) {
         return infor_db_fail(db, rv, sql);
     }
-    while (apr_dbd_get_row(db->driver, db->pool, res, &row, -1) == 0) {
-        if (first && !*first) {
-            const char *v = apr_dbd_get_entry(db->driver, row, 0);
-            *first = v ? apr_pstrdup(db->pool, v) : "";
-        }
-    }
-    return APR_SUCCESS;
+    return read_rows(db, res, sql, keep_first, (void *)first);
 }
 
 const char *infor_db_str(infor_db *db, apr_dbd_row_t *row, int col)
@@ -394,158 +497,226 @@ infor_user *infor_db_read_user(infor_db *db, apr_dbd_row_t *row, int c)
 
 /* ------------------------------------------------------------ attach */
 
-#if APR_HAS_THREADS
 static apr_thread_mutex_t *schema_mutex;
-#endif
+apr_global_mutex_t *infor_write_lock;
 
 static apr_status_t schema_version(infor_db *db, int *version)
 {
     const char *v = NULL;
     apr_status_t rv;
 
-    rv = exec(db, "SELECT value FROM infor_meta WHERE name = 'schema_version'",
-              &v);
+    rv = infor_db_exec(db, "SELECT value FROM infor_meta"
+                       " WHERE name = 'schema_version'", &v);
     *version = (rv == APR_SUCCESS && v) ? atoi(v) : 0;
     return rv;
 }
 
-/* Brings the schema to INFOR_SCHEMA_VERSION inside one write transaction,
- * so concurrent processes migrate once and never see half a schema. */
-static apr_status_t schema_migrate(infor_db *db)
+/* Whether the schema is up to date, read without a lock.  Whether there
+ * is an infor_meta at all is asked of the catalogue, since a failed
+ * statement would spoil a transaction on PostgreSQL. */
+static apr_status_t schema_current(infor_db *db, int *current)
 {
-    apr_status_t rv;
-    int version = 0, v, i;
-
     const char *have = NULL;
+    int version = 0;
+    apr_status_t rv;
 
-    /* The usual case, read without a lock: up to date.  Whether there is
-     * an infor_meta at all is asked of the catalogue, since a failed
-     * statement would spoil the transaction that follows on PostgreSQL. */
-    rv = exec(db, db->is_sqlite
+    *current = 0;
+    rv = infor_db_exec(db, db->is_sqlite
               ? "SELECT COUNT(*) FROM sqlite_master"
                 " WHERE type = 'table' AND name = 'infor_meta'"
               : "SELECT COUNT(*) FROM information_schema.tables"
                 " WHERE table_name = 'infor_meta'"
                 " AND table_schema = current_schema()", &have);
+    if (rv == APR_SUCCESS && have && strcmp(have, "0") != 0) {
+        rv = schema_version(db, &version);
+        *current = rv == APR_SUCCESS && version == INFOR_SCHEMA_VERSION;
+    }
+    return rv;
+}
+
+/* Brings the schema to INFOR_SCHEMA_VERSION, as one write transaction:
+ * concurrent processes migrate once and never see half a schema.  The
+ * version row's lock (or SQLite's write lock) makes a second migrator
+ * wait, then find the work done. */
+static apr_status_t schema_steps_run(infor_db *db, void *baton)
+{
+    apr_status_t rv;
+    int version = 0, v, i;
+    const char *have = NULL;
+
+    (void)baton;
+    rv = infor_db_exec(db, "CREATE TABLE IF NOT EXISTS infor_meta ("
+                           " name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                       NULL);
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_exec(db, "INSERT INTO infor_meta (name, value)"
+                           " VALUES ('schema_version', '0')"
+                           " ON CONFLICT (name) DO NOTHING", NULL);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_exec(db, dialect(db, db->pool,
+                           "SELECT value FROM infor_meta"
+                           " WHERE name = 'schema_version'@FOR_UPDATE@"),
+                           &have);
+    }
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (have && strcmp(have, "0") != 0
-        && schema_version(db, &version) == APR_SUCCESS
-        && version == INFOR_SCHEMA_VERSION) {
-        return APR_SUCCESS;
-    }
-    if ((rv = infor_store_begin(db)) != APR_SUCCESS) {
-        return rv;
-    }
-    /* Again under the write lock: another process may have won. */
-    rv = exec(db, "CREATE TABLE IF NOT EXISTS infor_meta ("
-                  " name TEXT PRIMARY KEY, value TEXT NOT NULL)", NULL);
-    if (rv != APR_SUCCESS || (rv = schema_version(db, &version))
-                             != APR_SUCCESS) {
-        goto leave;
-    }
+    version = have ? atoi(have) : 0;
     if (version > INFOR_SCHEMA_VERSION) {
         db->errmsg = apr_psprintf(db->pool, "database schema version %d is "
                                   "newer than this module's (%d)", version,
                                   INFOR_SCHEMA_VERSION);
-        rv = APR_EGENERAL;
-        goto leave;
+        return APR_EGENERAL;
     }
     for (v = version; v < INFOR_SCHEMA_VERSION; v++) {
         for (i = 0; schema_steps[v][i]; i++) {
             const char *sql = dialect(db, db->pool, schema_steps[v][i]);
-            if ((rv = exec(db, sql, NULL)) != APR_SUCCESS) {
-                goto leave;
+            if ((rv = infor_db_exec(db, sql, NULL)) != APR_SUCCESS) {
+                return rv;
             }
         }
     }
-    if (version == 0) {
-        rv = exec(db, "INSERT INTO infor_meta (name, value)"
-                      " VALUES ('schema_version', '0')", NULL);
-        if (rv != APR_SUCCESS) {
-            goto leave;
+    if (version == INFOR_SCHEMA_VERSION) {
+        return APR_SUCCESS;
+    }
+    return infor_db_exec(db, apr_psprintf(db->pool,
+                         "UPDATE infor_meta SET value = '%d'"
+                         " WHERE name = 'schema_version'",
+                         INFOR_SCHEMA_VERSION), NULL);
+}
+
+static apr_status_t schema_migrate(infor_db *db)
+{
+    apr_status_t rv;
+    int current = 0, tries;
+
+    rv = schema_current(db, &current);
+    for (tries = 0; rv == APR_SUCCESS && !current; tries++) {
+        rv = infor_db_write(db, schema_steps_run, NULL, INFOR_WRITE_ALONE);
+        if (rv == APR_SUCCESS) {
+            break;
+        }
+        /* On PostgreSQL two processes creating the first table at once:
+         * one fails when the other commits.  Then it finds the work
+         * done, or waits on the version row the next time. */
+        if (tries + 1 < MIGRATE_TRIES && !db->is_sqlite) {
+            const char *why = db->errmsg;
+            rv = schema_current(db, &current);
+            if (rv == APR_SUCCESS && !current) {
+                db->errmsg = why;
+            }
+            continue;
         }
     }
-    rv = exec(db, apr_psprintf(db->pool, "UPDATE infor_meta SET value = '%d'"
-                               " WHERE name = 'schema_version'",
-                               INFOR_SCHEMA_VERSION), NULL);
-leave:
-    if (rv == APR_SUCCESS) {
-        return infor_store_commit(db);
-    }
-    infor_store_rollback(db);
     return rv;
 }
 
-apr_status_t infor_store_init(apr_pool_t *p)
+apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t *write_lock)
 {
-#if APR_HAS_THREADS
-    if (!schema_mutex) {
-        return apr_thread_mutex_create(&schema_mutex,
-                                       APR_THREAD_MUTEX_DEFAULT, p);
-    }
-#else
-    (void)p;
-#endif
-    return APR_SUCCESS;
-}
-
-static int attached(const infor_db *db)
-{
-    return apr_hash_get(db->prepared, READY_LABEL, APR_HASH_KEY_STRING)
-           != NULL;
-}
-
-apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool,
-                                int *readied)
-{
-    apr_status_t rv = APR_SUCCESS;
-    int i;
-
-    /* Every request's handle needs the dialect; the rest is once per
-     * connection. */
-    db->is_sqlite = strcmp(apr_dbd_name(db->driver), "sqlite3") == 0;
-    if (readied) {
-        *readied = 0;
-    }
-    if (attached(db)) {
+    infor_write_lock = write_lock;
+    if (schema_mutex) {
         return APR_SUCCESS;
     }
-    if (db->is_sqlite) {
-        /* Per connection: wait for other writers instead of failing, and
-         * let ON DELETE CASCADE work. */
-        rv = exec(db, "PRAGMA busy_timeout = " ATTACH_BUSY_MS, NULL);
-        if (rv == APR_SUCCESS) {
-            rv = exec(db, "PRAGMA foreign_keys = ON", NULL);
-        }
-        if (rv != APR_SUCCESS) {
-            return rv;
-        }
-    }
+    infor_writers_init(p);
+    return apr_thread_mutex_create(&schema_mutex, APR_THREAD_MUTEX_DEFAULT,
+                                   p);
+}
 
+/* PostgreSQL's error codes are in apr_dbd's messages only when libpq is
+ * verbose ("ERROR:  40001: could not serialize ..."), and apr_dbd has no
+ * call for that: it is set through libpq, which the pgsql driver has
+ * loaded, on the native handle apr_dbd hands out for such settings.
+ * Without it, every failure counts as a lost connection (one retry). */
+static void pg_verbose(infor_db *db)
+{
+    typedef int set_verbosity_fn(void *conn, int verbosity);
+    static set_verbosity_fn *set_verbosity;
+    static int looked;
+
+    if (!looked) {
+        void *lib = dlopen("libpq.so.5", RTLD_NOW | RTLD_NOLOAD);
+        if (lib) {
+            *(void **)&set_verbosity = dlsym(lib, "PQsetErrorVerbosity");
+        }
+        looked = 1;
+    }
+    if (set_verbosity) {
+        set_verbosity(apr_dbd_native_handle(db->driver, db->handle),
+                      2 /* PQERRORS_VERBOSE */);
+    }
+}
+
+/* The connection's settings: SQLite's are per connection, PostgreSQL's
+ * per session (and so again after a reconnection). */
+static apr_status_t conn_settings(infor_db *db)
+{
+    apr_status_t rv;
+
+    if (!db->is_sqlite) {
+        pg_verbose(db);
+        /* normal: a commit is acknowledged before it reaches the disk;
+         * the database stays consistent, the last commits may be lost.
+         * The default is left alone (engines that speak PostgreSQL's
+         * protocol need not know the setting). */
+        rv = db->sync_normal ? infor_db_exec(db, "SET synchronous_commit"
+                                             " = off", NULL)
+                             : APR_SUCCESS;
+        if (rv == APR_SUCCESS && db->conn->prepared) {
+            /* Readied again: statements the session still has (when it
+             * was not reset) would clash with the new ones. */
+            rv = infor_db_exec(db, "DEALLOCATE ALL", NULL);
+        }
+        return rv;
+    }
+    /* Wait for inforadm's writes instead of failing; let ON DELETE
+     * CASCADE work; FULL: a commit is on the disk when acknowledged
+     * (a sync per commit: group commit shares it among writers). */
+    rv = infor_db_exec(db, "PRAGMA busy_timeout = " ATTACH_BUSY_MS, NULL);
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_exec(db, "PRAGMA foreign_keys = ON", NULL);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_exec(db, db->sync_normal ? "PRAGMA synchronous = NORMAL"
+                                               : "PRAGMA synchronous = FULL",
+                           NULL);
+    }
+    return rv;
+}
+
+apr_status_t infor_db_ready(infor_db *db)
+{
+    infor_conn *conn = db->conn;
+    apr_status_t rv;
+    int i;
+
+    conn->ready = 0;
+    if ((rv = conn_settings(db)) != APR_SUCCESS) {
+        return rv;
+    }
     /* Once per connection, not per process: one process may serve
      * several databases (a DBDParams per virtual host).  The mutex keeps
-     * this process's threads from queueing on SQLite's write lock while
-     * holding apr_dbd's mutex (see ATTACH_BUSY_MS). */
-#if APR_HAS_THREADS
-    if (schema_mutex) {
-        apr_thread_mutex_lock(schema_mutex);
-    }
-#endif
+     * this process's threads from readying the schema side by side. */
+    apr_thread_mutex_lock(schema_mutex);
     if (db->is_sqlite) {
+        const char *path = NULL;
+
         /* A property of the file: readers and writers in several
          * processes no longer block each other. */
-        rv = exec(db, "PRAGMA journal_mode = WAL", NULL);
+        rv = infor_db_exec(db, "PRAGMA journal_mode = WAL", NULL);
+        if (rv == APR_SUCCESS && !conn->writer) {
+            rv = infor_db_exec(db, "SELECT file FROM pragma_database_list"
+                               " WHERE name = 'main'", &path);
+            if (rv == APR_SUCCESS) {
+                rv = infor_writer_get(path ? path : "", conn->pool,
+                                      &conn->writer);
+            }
+        }
     }
     if (rv == APR_SUCCESS) {
         rv = schema_migrate(db);
     }
-#if APR_HAS_THREADS
-    if (schema_mutex) {
-        apr_thread_mutex_unlock(schema_mutex);
-    }
-#endif
+    apr_thread_mutex_unlock(schema_mutex);
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -553,81 +724,75 @@ apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool,
     for (i = 0; i < ST_COUNT; i++) {
         apr_dbd_prepared_t *st = NULL;
         const char *sql = stmts[i].sql ? stmts[i].sql : update_sql(db->pool);
-        rv = apr_dbd_prepare(db->driver, conn_pool, db->handle,
+        rv = apr_dbd_prepare(db->driver, conn->pool, db->handle,
                              dialect(db, db->pool, sql), stmts[i].label, &st);
         if (rv != 0) {
             return infor_db_fail(db, rv, stmts[i].label);
         }
         apr_hash_set(db->prepared, stmts[i].label, APR_HASH_KEY_STRING, st);
     }
+    conn->prepared = 1;
     if (db->is_sqlite
-        && (rv = exec(db, "PRAGMA busy_timeout = " RUN_BUSY_MS, NULL))
-           != APR_SUCCESS) {
+        && (rv = infor_db_exec(db, "PRAGMA busy_timeout = " RUN_BUSY_MS,
+                               NULL)) != APR_SUCCESS) {
         return rv;
     }
-    apr_hash_set(db->prepared, READY_LABEL, APR_HASH_KEY_STRING, "");
-    if (readied) {
-        *readied = 1;
-    }
+    conn->ready = 1;
     return APR_SUCCESS;
 }
 
-/* ------------------------------------------------------ transactions */
+apr_status_t infor_db_recover(infor_db *db)
+{
+    const char *why = db->errmsg;
+    apr_status_t rv;
 
-/* Any number: the key of the advisory lock that serialises writers on
- * PostgreSQL ("info" in ASCII, as a 32-bit number). */
-#define PG_WRITE_LOCK "1768842863"
+    /* For PostgreSQL a broken connection is reset (reconnected) here;
+     * the new session has none of the old one's statements. */
+    rv = apr_dbd_check_conn(db->driver, db->pool, db->handle);
+    if (rv != APR_SUCCESS) {
+        db->conn->ready = 0;
+        db->errmsg = why;
+        return rv;
+    }
+    rv = infor_db_ready(db);
+    if (rv == APR_SUCCESS) {
+        db->recovered = why;
+        db->errmsg = why;
+    }
+    return rv;
+}
 
-apr_status_t infor_store_begin(infor_db *db)
+apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool,
+                                int *readied)
 {
     apr_status_t rv;
 
-    /* One writer at a time, on either database: the checks a change
-     * makes first (is the name free? is the code still there?) then hold
-     * until it commits.  SQLite's IMMEDIATE takes the write lock up front
-     * (a deferred transaction that upgrades later can deadlock); on
-     * PostgreSQL an advisory lock, released at COMMIT or ROLLBACK. */
-    if (db->is_sqlite) {
-        return exec(db, "BEGIN IMMEDIATE", NULL);
+    /* Every request's handle needs the dialect and the connection's
+     * state; the rest is once per connection, or after a failure. */
+    db->is_sqlite = strcmp(apr_dbd_name(db->driver), "sqlite3") == 0;
+    db->sqlstate[0] = '\0';
+    db->recovered = NULL;
+    if (readied) {
+        *readied = 0;
     }
-    rv = exec(db, "BEGIN", NULL);
-    if (rv == APR_SUCCESS) {
-        rv = exec(db, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")",
-                  NULL);
-        if (rv != APR_SUCCESS) {
-            infor_store_rollback(db);
-        }
+    db->conn = apr_hash_get(db->prepared, CONN_LABEL, APR_HASH_KEY_STRING);
+    if (!db->conn) {
+        db->conn = apr_pcalloc(conn_pool, sizeof(*db->conn));
+        db->conn->pool = conn_pool;
+        apr_hash_set(db->prepared, CONN_LABEL, APR_HASH_KEY_STRING,
+                     db->conn);
     }
-    return rv;
-}
-
-apr_status_t infor_store_commit(infor_db *db)
-{
-    return exec(db, "COMMIT", NULL);
-}
-
-void infor_store_rollback(infor_db *db)
-{
-    const char *keep = db->errmsg;
-    exec(db, "ROLLBACK", NULL);
-    db->errmsg = keep;
-}
-
-apr_status_t infor_db_in_transaction(infor_db *db, infor_change_fn *change,
-                                     void *baton)
-{
-    apr_status_t rv = infor_store_begin(db);
-
-    if (rv != APR_SUCCESS) {
-        return rv;
+    if (db->conn->ready) {
+        return APR_SUCCESS;
     }
-    rv = change(db, baton);
-    if (rv == APR_SUCCESS) {
-        rv = infor_store_commit(db);
+    rv = infor_db_ready(db);
+    if (rv != APR_SUCCESS && infor_db_conn_lost(db)) {
+        /* Lost before it was ever readied (opened before a restart of
+         * the server, or a schema change): reconnect and ready once more. */
+        rv = infor_db_recover(db);
     }
-    if (rv != APR_SUCCESS) {
-        infor_store_rollback(db);
+    if (rv == APR_SUCCESS && readied) {
+        *readied = 1;
     }
     return rv;
 }
-

@@ -5,13 +5,45 @@
 
 #include "infor_store_private.h"
 
-apr_status_t infor_store_session_create(infor_db *db, const char *key,
-                                        apr_int64_t user_id, apr_time_t now,
-                                        apr_time_t expires, const char *lang)
+typedef struct {
+    const char *key;
+    int renew;
+    apr_int64_t user_id;
+    apr_int64_t now;
+    apr_int64_t expires;
+    const char *lang;
+} session_open_job;
+
+static apr_status_t do_session_open(infor_db *db, void *baton)
 {
-    apr_int64_t c = apr_time_sec(now), e = apr_time_sec(expires);
-    return infor_db_run(db, ST_SESSION_INSERT,
-                        ARGS(key, &user_id, &c, &e, lang ? lang : ""));
+    session_open_job *j = baton;
+    apr_status_t rv;
+
+    if (j->renew) {
+        rv = infor_db_run(db, ST_SESSION_EXTEND, ARGS(&j->expires, j->key));
+        if (rv == APR_SUCCESS) {
+            rv = infor_db_run(db, ST_SESSION_LANG, ARGS(j->lang, j->key));
+        }
+    }
+    else {
+        rv = infor_db_run(db, ST_SESSION_INSERT,
+                          ARGS(j->key, &j->user_id, &j->now, &j->expires,
+                               j->lang));
+    }
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_run(db, ST_USER_SET_LOGON, ARGS(&j->now, &j->user_id));
+    }
+    return rv;
+}
+
+apr_status_t infor_store_session_open(infor_db *db, const char *key,
+                                      int renew, apr_int64_t user_id,
+                                      apr_time_t now, apr_time_t expires,
+                                      const char *lang)
+{
+    session_open_job j = { key, renew, user_id, apr_time_sec(now),
+                           apr_time_sec(expires), lang ? lang : "" };
+    return infor_db_write(db, do_session_open, &j, 0);
 }
 
 typedef struct {
@@ -52,22 +84,20 @@ apr_status_t infor_store_session_extend(infor_db *db, const char *key,
                                         apr_time_t expires)
 {
     apr_int64_t e = apr_time_sec(expires);
-    return infor_db_run(db, ST_SESSION_EXTEND, ARGS(&e, key));
-}
-
-apr_status_t infor_store_session_set_lang(infor_db *db, const char *key,
-                                          const char *lang)
-{
-    return infor_db_run(db, ST_SESSION_LANG, ARGS(lang, key));
+    return infor_db_write_one(db, ST_SESSION_EXTEND, ARGS(&e, key), 0, NULL);
 }
 
 apr_status_t infor_store_session_delete(infor_db *db, const char *key)
 {
-    return infor_db_run(db, ST_SESSION_DELETE, ARGS(key));
+    return infor_db_write_one(db, ST_SESSION_DELETE, ARGS(key), 0, NULL);
 }
 
-apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now)
+apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now,
+                                       apr_int64_t limit, int *removed)
 {
     apr_int64_t t = apr_time_sec(now);
-    return infor_db_run(db, ST_SESSION_PURGE, ARGS(&t));
+
+    /* Alone: other writers' commits do not wait for it. */
+    return infor_db_write_one(db, ST_SESSION_PURGE, ARGS(&t, &limit),
+                              INFOR_WRITE_ALONE, removed);
 }

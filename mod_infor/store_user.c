@@ -185,12 +185,15 @@ static apr_status_t do_create(infor_db *db, void *baton)
     apr_int64_t t = apr_time_sec(j->now);
     apr_int64_t pwchange = u->password_hash && *u->password_hash ? t : 0;
     int enabled = u->enabled, ro = u->read_only, admin = u->is_admin;
+    int inserted = 0;
     apr_status_t rv;
 
     if ((rv = name_free(db, u->username, 0)) != APR_SUCCESS) {
         return rv;
     }
-    rv = infor_db_run(db, ST_USER_INSERT,
+    /* The unique index decides a race the check above cannot see (on
+     * PostgreSQL, whose writers run in parallel): no row, no account. */
+    rv = infor_db_run_count(db, ST_USER_INSERT,
         ARGS(u->username, infor_name_key(db->pool, u->username),
              u->password_hash ? u->password_hash : "",
              u->first_name ? u->first_name : "",
@@ -198,7 +201,11 @@ static apr_status_t do_create(infor_db *db, void *baton)
              u->email ? u->email : "", u->mobile ? u->mobile : "",
              &enabled, &ro, &admin, u->domain ? u->domain : "",
              u->auth_authority ? u->auth_authority : "Native",
-             &pwchange, &t, &t));
+             &pwchange, &t, &t), &inserted);
+    if (rv == APR_SUCCESS && inserted != 1) {
+        db->errmsg = "user name already exists";
+        return APR_EEXIST;
+    }
     if (rv == APR_SUCCESS) {
         rv = infor_store_user_find(db, u->username, &made);
     }
@@ -218,7 +225,7 @@ apr_status_t infor_store_user_create(infor_db *db, const infor_user *u,
                                      apr_int64_t *id_out)
 {
     change_job j = { u, NULL, NULL, now, a, 0, NULL };
-    apr_status_t rv = infor_db_in_transaction(db, do_create, &j);
+    apr_status_t rv = infor_db_write(db, do_create, &j, 0);
 
     *id_out = j.id;
     return rv;
@@ -297,6 +304,12 @@ static apr_status_t do_update(infor_db *db, void *baton)
     args[n++] = &t;
     args[n++] = &id;
     if ((rv = infor_db_run(db, ST_USER_UPDATE, args)) != APR_SUCCESS) {
+        /* A rename racing another onto the same name, on PostgreSQL: the
+         * unique index refuses the second. */
+        if (rename && strcmp(db->sqlstate, "23505") == 0) {
+            db->errmsg = "user name already exists";
+            return APR_EEXIST;
+        }
         return rv;
     }
     /* A new password makes an outstanding reset code useless. */
@@ -323,7 +336,7 @@ apr_status_t infor_store_user_update(infor_db *db, const infor_user *u,
                                      apr_time_t now, const infor_audit *a)
 {
     change_job j = { u, c, NULL, now, a, 0, NULL };
-    return infor_db_in_transaction(db, do_update, &j);
+    return infor_db_write(db, do_update, &j, 0);
 }
 
 static apr_status_t do_delete(infor_db *db, void *baton)
@@ -351,14 +364,7 @@ apr_status_t infor_store_user_delete(infor_db *db, const infor_user *u,
                                      apr_time_t now, const infor_audit *a)
 {
     change_job j = { u, NULL, NULL, now, a, 0, NULL };
-    return infor_db_in_transaction(db, do_delete, &j);
-}
-
-apr_status_t infor_store_user_set_logon(infor_db *db, apr_int64_t id,
-                                        apr_time_t now)
-{
-    apr_int64_t t = apr_time_sec(now);
-    return infor_db_run(db, ST_USER_SET_LOGON, ARGS(&t, &id));
+    return infor_db_write(db, do_delete, &j, 0);
 }
 
 /* ---------------------------------------------------------- reset codes */
@@ -367,7 +373,8 @@ apr_status_t infor_store_reset_set(infor_db *db, apr_int64_t user_id,
                                    const char *key, apr_time_t expires)
 {
     apr_int64_t e = apr_time_sec(expires);
-    return infor_db_run(db, ST_RESET_SET, ARGS(&user_id, key, &e));
+    return infor_db_write_one(db, ST_RESET_SET, ARGS(&user_id, key, &e), 0,
+                              NULL);
 }
 
 typedef struct {
@@ -425,7 +432,7 @@ apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
                                    apr_time_t now, const infor_audit *a)
 {
     change_job j = { u, NULL, hash, now, a, 0, key };
-    return infor_db_in_transaction(db, do_reset_use, &j);
+    return infor_db_write(db, do_reset_use, &j, 0);
 }
 
 /* ---------------------------------------------------------- audit trail */

@@ -17,6 +17,7 @@ use HTTP::Request ();
 use IPC::Open3 qw(open3);
 use POSIX qw(strftime);
 use Symbol qw(gensym);
+use Time::HiRes ();
 use Time::Local qw(timegm);
 use URI::Escape qw(uri_escape);
 
@@ -30,12 +31,20 @@ our @EXPORT = qw(
     n_audit last_audit contact
     fmt_exp epoch_of user_date user_elem valid_xml
     profile login_rest_re login_soap_re login_xml @METHODS log_since log_line
-    log_mark ok_near restart_server guid_re
+    log_mark ok_near restart_server guid_re with_db errlog_mark errlog_since
+    fork_clients
 );
 
 our $DECL = qq{<?xml version="1.0" encoding="utf-8"?>\n};
 # The service's path; tests may `local $InforTest::BASE = '/short/srv.asmx'`.
 our $BASE = '/srv.asmx';
+# The SQLite file adm, add_user and the database helpers use: the main
+# test database unless a test sets another, e.g.
+# `local $InforTest::DB = InforTest::Paths::db_file('normal.db')`
+# for a virtual host of its own.
+our $DB;
+
+sub _db_path { $DB // InforTest::Paths::db_path() }
 
 my $SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 my $SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
@@ -172,8 +181,9 @@ sub adm {
     my ($stdin, @args) = @_;
     my $bin = InforTest::Paths::top() . '/mod_infor/inforadm';
     my $err = gensym;
+    # A file of a test's own ($DB) is made if need be (-c).
     my $pid = open3(my $in, my $out, $err, $bin, '-C', '4',
-                    '-d', InforTest::Paths::db_path(), @args);
+                    (defined $DB ? '-c' : ()), '-d', _db_path(), @args);
     print $in $stdin if defined $stdin;
     close $in;
     my $o = do { local $/; <$out> } // '';
@@ -208,10 +218,14 @@ sub login {
 }
 
 sub _dbh {
-    return DBI->connect('dbi:SQLite:dbname=' . InforTest::Paths::db_path(),
+    return DBI->connect('dbi:SQLite:dbname=' . _db_path(),
                         '', '', { RaiseError => 1, AutoCommit => 1,
                                   sqlite_use_immediate_transaction => 0 });
 }
+
+# Runs $code with a DBI handle on the database (see $DB); returns what it
+# returns.  The files stay writable for httpd's children.
+sub with_db { goto &_with_db }
 
 sub _with_db {
     my $code = shift;
@@ -372,6 +386,63 @@ sub ok_near {
     local $Test::TestLevel = $Test::TestLevel + 1;    # report the caller
     Test::ok(t_cmp(defined $d && abs($d) <= $slack ? 'near' : 'off by '
                    . (defined $d ? "${d}s" : 'undef'), 'near', $name));
+}
+
+# The error log's size now: where the next lines will start.
+sub errlog_mark {
+    return -s Apache::Test::vars('t_logs') . '/error_log' || 0;
+}
+
+# The error log's lines from byte offset $mark on (see errlog_mark), those
+# matching $re when it is given.
+sub errlog_since {
+    my ($mark, $re) = @_;
+    my $log = Apache::Test::vars('t_logs') . '/error_log';
+    open my $fh, '<', $log or die "$log: $!";
+    seek $fh, $mark, 0;
+    my @lines = <$fh>;
+    close $fh;
+    return defined $re ? grep { /$re/ } @lines : @lines;
+}
+
+# Runs $code->($n) in $n_clients forked processes at once (n = 1 ..
+# $n_clients), each with a user agent of its own (keep_alive as given,
+# default off: each request a new connection, so several httpd children
+# serve them).  With `start => EPOCH` (Time::HiRes seconds) every process
+# waits for that moment first.  $code returns a list of strings (no
+# newlines); returns them per client, as array references, in order.
+sub fork_clients {
+    my ($n_clients, $code, %o) = @_;
+    my @kids;
+    for my $n (1 .. $n_clients) {
+        pipe(my $r, my $w) or die "pipe: $!";
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            close $r;
+            Apache::TestRequest::user_agent(reset => 1,
+                                            keep_alive => $o{keep_alive} // 0);
+            if ($o{start}) {
+                Time::HiRes::sleep(0.005)
+                    while Time::HiRes::time() < $o{start};
+            }
+            my @out = eval { $code->($n) };
+            @out = ("died: $@") if $@;
+            print $w map { s/\n/ /gr . "\n" } @out;
+            close $w;
+            POSIX::_exit(0);
+        }
+        close $w;
+        push @kids, [$pid, $r];
+    }
+    my @all;
+    for (@kids) {
+        my ($pid, $r) = @$_;
+        my @lines = <$r>;
+        chomp @lines;
+        push @all, \@lines;
+        waitpid $pid, 0;
+    }
+    return @all;
 }
 
 # Stops and starts httpd (same configuration, same database).

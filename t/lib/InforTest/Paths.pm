@@ -60,14 +60,18 @@ sub fresh_data_dir {
 }
 
 # Files that root (the test client, inforadm) created must stay writable
-# for httpd's children.
+# for httpd's children: every SQLite file in the data directory (the
+# virtual hosts' own too), with its -wal and -shm.
 sub give_to_children {
     return unless $> == 0;
     my ($uid, $gid) = child_ids();
     my $dir = data_dir();
     chown $uid, $gid, $dir, mail_dir(), grep { -e }
-        map { my $db = $_; map { "$dir/$db$_" } '', '-wal', '-shm' }
-        'infor.db', 'v1.db';
+        map { my $db = $_; map { "$db$_" } '', '-wal', '-shm' }
+        glob "$dir/*.db";
 }
+
+# A SQLite file of its own in the data directory (a virtual host's).
+sub db_file { data_dir() . '/' . shift }
 
 1;

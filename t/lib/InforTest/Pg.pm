@@ -1,7 +1,10 @@
 package InforTest::Pg;
 # A throwaway PostgreSQL cluster for the suite, when PostgreSQL is
 # installed: t/TEST.PL starts it in the data directory and stops it when
-# it ends; t/api/95_postgres.t serves it and reads it with psql.
+# it ends; t/api/95_postgres.t serves it and reads it with psql,
+# 96_postgres_writers.t also holds transactions open in a psql session of
+# its own, and 97_postgres_recovery.t stops and starts its server while
+# httpd runs (stop_server, start_server, restart).
 #
 # The cluster listens on a Unix socket only, in a directory of its own, so
 # it can neither collide with the system's cluster nor be reached from the
@@ -11,6 +14,7 @@ use strict;
 use warnings;
 
 use File::Path qw(make_path);
+use IO::Handle ();
 use POSIX ();
 use Time::HiRes ();
 
@@ -99,6 +103,14 @@ sub _pid_file {
     return ($l[0], ($l[7] // '') =~ s/\s+\z//r);
 }
 
+# The postgres options of the cluster (after -D): no TCP, the socket in
+# its own directory.
+sub _server_opts {
+    return ('-c', 'listen_addresses=', '-c',
+            'unix_socket_directories=' . socket_dir(), '-p', $PORT,
+            '-c', 'fsync=off');
+}
+
 # Makes and starts a new cluster with the database "infor" (superuser
 # "infor", trusted on the socket).  Returns the seconds it took, or undef
 # when PostgreSQL is not installed; dies when it is and fails.
@@ -126,9 +138,8 @@ sub start {
     if (!$pid) {
         POSIX::setsid();    # no terminal signals: END stops it
         _as_owner(@owner);
-        exec "$bin/postgres", '-D', cluster(), '-c', 'listen_addresses=',
-            '-c', "unix_socket_directories=$sock", '-p', $PORT,
-            '-c', 'fsync=off' or POSIX::_exit(127);
+        exec "$bin/postgres", '-D', cluster(), _server_opts()
+            or POSIX::_exit(127);
     }
     $postmaster = $pid;
     # Up when postmaster.pid says "ready" (as pg_ctl start -w waits).
@@ -146,17 +157,48 @@ sub start {
     return Time::HiRes::tv_interval($t0);
 }
 
-# Stops the cluster if it runs (fast: open sessions are ended).
+# Stops the cluster if it runs (fast: open sessions are ended).  Also when
+# a test stopped and started the server again (stop_server, start_server):
+# whichever postmaster postmaster.pid names is stopped, and the one start()
+# made is reaped.
 sub stop {
     my $bin = bin_dir() or return;
-    return unless -e cluster() . '/postmaster.pid';
-    my $ok = _run("$bin/pg_ctl", '-D', cluster(), '-m', 'fast', '-w',
-                  'stop');
+    my $ok = 1;
+    if (-e cluster() . '/postmaster.pid') {
+        $ok = _run("$bin/pg_ctl", '-D', cluster(), '-m', 'fast', '-w',
+                   'stop');
+    }
     if ($postmaster) {
         kill 'QUIT', $postmaster unless $ok;    # immediate shutdown
         waitpid $postmaster, 0;
     }
     $postmaster = 0;
+}
+
+# For tests, while the suite runs: stops the server of the cluster (fast:
+# open sessions are ended, as a crash or an administrator would), keeping
+# its data.  Dies when pg_ctl fails.
+sub stop_server {
+    my $bin = bin_dir() or die "PostgreSQL is not installed\n";
+    _run("$bin/pg_ctl", '-D', cluster(), '-m', 'fast', '-w', 'stop')
+        or die _failed('pg_ctl stop');
+}
+
+# Starts the server again on the same data directory (no initdb), with
+# the same options, and waits until it accepts connections.  Its
+# postmaster is pg_ctl's, not this process's: stop() (pg_ctl stop) ends it.
+sub start_server {
+    my $bin = bin_dir() or die "PostgreSQL is not installed\n";
+    my $opts = join ' ', map { "'$_'" } _server_opts();
+    _run("$bin/pg_ctl", '-D', cluster(), '-w', '-t', '30', '-l', log_file(),
+         '-o', $opts, 'start')
+        or die _failed('pg_ctl start');
+}
+
+# Both: a restart of the server, the data kept.
+sub restart {
+    stop_server();
+    start_server();
 }
 
 sub _failed {
@@ -191,7 +233,78 @@ sub rows {
 # The first value of the first row; undef when there is no row.
 sub value { my @r = rows(shift); @r ? $r[0][0] : undef }
 
+# A psql session of its own on the cluster, to hold a transaction open
+# while the module works: returns a handle; what is printed to it runs at
+# once (statements end with ";"), its output is discarded, and closing it
+# ends the session.  Dies when psql cannot be started.
+sub session {
+    my %p = map { split /=/, $_, 2 } split ' ', $ENV{INFOR_TEST_PG} // '';
+    my $bin = bin_dir() or die "psql: PostgreSQL is not installed\n";
+    open my $fh, '|-', "$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1',
+        '-h', $p{host}, '-p', $p{port}, '-U', $p{user}, '-d', $p{dbname},
+        '-o', '/dev/null'
+        or die "psql: $!\n";
+    $fh->autoflush(1);
+    return $fh;
+}
+
+# Waits (up to $timeout seconds, default 5) until $n backends of the
+# database wait for a lock; true when they do.
+sub await_lock_waiters {
+    my ($n, $timeout) = @_;
+    my $until = Time::HiRes::time() + ($timeout // 5);
+    while (Time::HiRes::time() < $until) {
+        return 1 if value("SELECT COUNT(*) FROM pg_stat_activity WHERE"
+                          . " datname = current_database() AND"
+                          . " wait_event_type = 'Lock'") >= $n;
+        Time::HiRes::sleep(0.02);
+    }
+    return 0;
+}
+
 # A value as an SQL string literal.
 sub lit { my $s = shift; $s =~ s/'/''/g; "'$s'" }
+
+# inforadm against the cluster: (exit status, stdout, stderr).
+sub adm {
+    my ($stdin, @args) = @_;
+    require IPC::Open3;
+    require Symbol;
+    my $err = Symbol::gensym();
+    my $pid = IPC::Open3::open3(my $in, my $out, $err,
+        InforTest::Paths::top() . '/mod_infor/inforadm', '-C', '4',
+        '-t', 'pgsql', '-d', $ENV{INFOR_TEST_PG}, @args);
+    print $in $stdin if defined $stdin;
+    close $in;
+    my $o = do { local $/; <$out> } // '';
+    my $e = do { local $/; <$err> } // '';
+    waitpid $pid, 0;
+    return ($? >> 8, $o, $e);
+}
+
+# Creates an account with inforadm; returns its id.  Dies if it fails.
+sub add_user {
+    my ($name, $pw, @opts) = @_;
+    my ($rc, $o, $e) = adm("$pw\n", 'useradd', $name, @opts);
+    die "inforadm -t pgsql useradd $name: $e" if $rc != 0;
+    $o =~ /\(id (\d+)\)/ or die "useradd $name: no id in: $o";
+    return $1;
+}
+
+# The columns of an infor_users row, as InforTest::user_elem_of takes them.
+my @USER_COLS = qw(id username name_key password first_name last_name email
+                   mobile enabled read_only is_admin domain auth_authority
+                   last_logon last_password_change pref_language
+                   pref_default_portal pref_show_archives pref_show_hiddens
+                   pref_notification pref_email_type pref_attach_document);
+
+# The infor_users row of a user (by name, any case), as a hash; undef when
+# there is none.
+sub user_row {
+    my ($r) = rows('SELECT ' . join(', ', @USER_COLS) . ' FROM infor_users'
+                   . ' WHERE name_key = ' . lit(lc shift));
+    return $r ? { map { ($USER_COLS[$_] => $r->[$_]) } 0 .. $#USER_COLS }
+              : undef;
+}
 
 1;

@@ -1,0 +1,422 @@
+/*
+ * mod_infor: the store's write path.  Every write of the store is one
+ * transaction run by infor_db_write(); nothing else begins, commits or
+ * rolls back.
+ *
+ * SQLite has one writer at a time per file.  Writers of all the server's
+ * processes queue on one lock (infor_write_lock, the module's
+ * apr_global_mutex) held from BEGIN IMMEDIATE to COMMIT or ROLLBACK, so
+ * SQLite never sees a second writer and nobody waits in apr_dbd's sleep
+ * and retry loop.  Within a process, writers to one file share their
+ * transaction (group commit): the first becomes the leader, runs every
+ * change queued by then on its own connection, each in a SAVEPOINT (a
+ * change that fails is rolled back alone), commits once (one sync to disk
+ * for all) and wakes the others with their answers.
+ *
+ * PostgreSQL takes writers in parallel: no lock of the module's, only row
+ * locks and unique indexes.  A transaction that fails on a serialization
+ * failure or a deadlock is run again, and so is one that lost its
+ * connection before it committed.
+ */
+#include <string.h>
+
+#include <apr_atomic.h>
+#include <apr_strings.h>
+
+#include "infor_store_private.h"
+
+/* PostgreSQL: how often a transaction is tried. */
+#define PG_TRIES 4
+/* SQLite: most changes one shared transaction holds. */
+#define BATCH_MAX 64
+
+typedef struct write_job write_job;
+struct write_job {
+    infor_change_fn *change;
+    void *baton;
+    infor_db *db;            /* the writer's own: its pool, its error */
+    unsigned flags;
+    apr_status_t rv;
+    int done;                /* rv is the answer (under the queue's mutex) */
+    write_job *next;
+};
+
+struct infor_writer {
+    apr_thread_mutex_t *mutex;
+    apr_thread_cond_t *done; /* a batch has been committed */
+    write_job *head, *tail;  /* waiting to be taken by a leader */
+    int leading;             /* a leader is running a batch */
+};
+
+/* Changes written and transactions committed by this process. */
+static apr_uint32_t changes_written, commits_made;
+
+void infor_store_counts(apr_uint32_t *changes, apr_uint32_t *commits)
+{
+    *changes = apr_atomic_read32(&changes_written);
+    *commits = apr_atomic_read32(&commits_made);
+}
+
+/* The process's queues, by file; created under the store's schema mutex
+ * (infor_db_ready), which every caller of infor_writer_get holds. */
+static apr_hash_t *writers;
+static apr_pool_t *writers_pool;
+
+void infor_writers_init(apr_pool_t *p)
+{
+    writers_pool = p;
+    writers = apr_hash_make(p);
+}
+
+static apr_status_t writer_make(apr_pool_t *p, infor_writer **out)
+{
+    infor_writer *w = apr_pcalloc(p, sizeof(*w));
+    apr_status_t rv;
+
+    rv = apr_thread_mutex_create(&w->mutex, APR_THREAD_MUTEX_DEFAULT, p);
+    if (rv == APR_SUCCESS) {
+        rv = apr_thread_cond_create(&w->done, p);
+    }
+    *out = rv == APR_SUCCESS ? w : NULL;
+    return rv;
+}
+
+apr_status_t infor_writer_get(const char *path, apr_pool_t *conn_pool,
+                              infor_writer **out)
+{
+    apr_status_t rv;
+
+    /* Every connection to ":memory:" is a database of its own. */
+    if (!*path || !writers) {
+        return writer_make(conn_pool, out);
+    }
+    *out = apr_hash_get(writers, path, APR_HASH_KEY_STRING);
+    if (*out) {
+        return APR_SUCCESS;
+    }
+    rv = writer_make(writers_pool, out);
+    if (rv == APR_SUCCESS) {
+        apr_hash_set(writers, apr_pstrdup(writers_pool, path),
+                     APR_HASH_KEY_STRING, *out);
+    }
+    return rv;
+}
+
+/* ------------------------------------------------------ transactions */
+
+static void lock_release(infor_db *db)
+{
+    if (db->conn->holds_lock) {
+        db->conn->holds_lock = 0;
+        apr_global_mutex_unlock(infor_write_lock);
+    }
+}
+
+static apr_status_t txn_begin(infor_db *db)
+{
+    apr_status_t rv;
+
+    if (db->is_sqlite && infor_write_lock) {
+        rv = apr_global_mutex_lock(infor_write_lock);
+        if (rv != APR_SUCCESS) {
+            db->errmsg = "cannot take the write lock";
+            return APR_EGENERAL;
+        }
+        db->conn->holds_lock = 1;
+    }
+    /* SQLite's IMMEDIATE takes the file's write lock up front: a
+     * deferred transaction that upgrades later can deadlock. */
+    rv = infor_db_exec(db, db->is_sqlite ? "BEGIN IMMEDIATE" : "BEGIN",
+                       NULL);
+    if (rv == APR_SUCCESS) {
+        db->conn->in_txn = 1;
+    }
+    else {
+        lock_release(db);
+    }
+    return rv;
+}
+
+/* Commits (commit != 0) or rolls back, and lets go of the lock.  A failed
+ * COMMIT is rolled back; the failure's message is kept. */
+static apr_status_t txn_end(infor_db *db, int commit)
+{
+    apr_status_t rv = APR_SUCCESS;
+
+    if (commit) {
+        rv = infor_db_exec(db, "COMMIT", NULL);
+        if (rv == APR_SUCCESS) {
+            apr_atomic_inc32(&commits_made);
+        }
+    }
+    if (!commit || rv != APR_SUCCESS) {
+        const char *why = db->errmsg;
+        char state[sizeof(db->sqlstate)];
+
+        memcpy(state, db->sqlstate, sizeof(state));
+        if (infor_db_exec(db, "ROLLBACK", NULL) != APR_SUCCESS
+            && !db->is_sqlite) {
+            /* The connection is gone: readied anew on its next use. */
+            db->conn->ready = 0;
+        }
+        db->errmsg = why;
+        memcpy(db->sqlstate, state, sizeof(state));
+    }
+    db->conn->in_txn = 0;
+    lock_release(db);
+    return rv;
+}
+
+int infor_store_usable(const infor_db *db)
+{
+    return db->conn && db->conn->ready;
+}
+
+apr_status_t infor_store_release(infor_db *db)
+{
+    if (!db->conn || (!db->conn->in_txn && !db->conn->holds_lock)) {
+        return APR_SUCCESS;
+    }
+    if (db->conn->in_txn) {
+        txn_end(db, 0);
+    }
+    lock_release(db);
+    db->errmsg = "a request left a write transaction open: rolled back";
+    return APR_EGENERAL;
+}
+
+/* ------------------------------------------------ PostgreSQL: parallel */
+
+static int pg_retryable(const infor_db *db)
+{
+    return strcmp(db->sqlstate, "40001") == 0      /* serialization */
+           || strcmp(db->sqlstate, "40P01") == 0;  /* deadlock */
+}
+
+/* One transaction holding one change; *committing says whether the
+ * change succeeded and COMMIT was sent. */
+static apr_status_t run_alone(infor_db *db, infor_change_fn *change,
+                              void *baton, int *committing)
+{
+    apr_status_t rv;
+
+    *committing = 0;
+    rv = txn_begin(db);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = change(db, baton);
+    if (rv != APR_SUCCESS) {
+        txn_end(db, 0);
+        return rv;
+    }
+    *committing = 1;
+    return txn_end(db, 1);
+}
+
+static apr_status_t pg_write(infor_db *db, infor_change_fn *change,
+                             void *baton)
+{
+    apr_status_t rv;
+    int tries, committing;
+
+    for (tries = 1; ; tries++) {
+        db->sqlstate[0] = '\0';
+        rv = run_alone(db, change, baton, &committing);
+        /* Only the store's own failures are tried again, never an
+         * answer such as APR_EEXIST. */
+        if (rv != APR_EGENERAL || tries >= PG_TRIES) {
+            return rv;
+        }
+        if (pg_retryable(db)) {
+            continue;
+        }
+        /* A lost connection before COMMIT was sent: nothing was written.
+         * After, the outcome is unknown: never run the change twice. */
+        if (committing || !infor_db_conn_lost(db)
+            || infor_db_recover(db) != APR_SUCCESS) {
+            return rv;
+        }
+    }
+}
+
+/* ------------------------------------------- SQLite: group commit */
+
+/* The changes the next leader runs: from the head, up to BATCH_MAX, and
+ * never a job that wants to be alone with another. */
+static write_job *take_batch(infor_writer *w)
+{
+    write_job *first = w->head, *last = first;
+
+    if (!(first->flags & INFOR_WRITE_ALONE)) {
+        int n = 1;
+        while (last->next && n < BATCH_MAX
+               && !(last->next->flags & INFOR_WRITE_ALONE)) {
+            last = last->next;
+            n++;
+        }
+    }
+    w->head = last->next;
+    if (!w->head) {
+        w->tail = NULL;
+    }
+    last->next = NULL;
+    return first;
+}
+
+/* The failure of the whole transaction is every change's answer. */
+static void fail_all(write_job *batch, const infor_db *lead,
+                     apr_status_t rv)
+{
+    write_job *j;
+
+    for (j = batch; j; j = j->next) {
+        if (j->rv == APR_SUCCESS) {
+            j->rv = rv;
+            j->db->errmsg = apr_pstrdup(j->db->pool, lead->errmsg);
+        }
+    }
+}
+
+static apr_status_t savepoint(infor_db *lead, const char *sql)
+{
+    return infor_db_exec(lead, sql, NULL);
+}
+
+/* Runs a batch on the leader's connection.  Each change runs on a copy of
+ * the leader's handle that allocates from its own writer's pool: that
+ * writer sleeps until the batch is done, so its pool is the leader's to
+ * use meanwhile. */
+static void run_batch(infor_db *lead, write_job *batch)
+{
+    int shared = batch->next != NULL;
+    apr_status_t rv;
+    write_job *j;
+
+    rv = txn_begin(lead);
+    if (rv != APR_SUCCESS) {
+        fail_all(batch, lead, rv);
+        return;
+    }
+    for (j = batch; j; j = j->next) {
+        infor_db on = *lead;
+
+        on.pool = j->db->pool;
+        on.errmsg = NULL;
+        if (shared && (rv = savepoint(lead, "SAVEPOINT infor_change"))
+                      != APR_SUCCESS) {
+            break;
+        }
+        j->rv = j->change(&on, j->baton);
+        j->db->errmsg = on.errmsg;
+        if (!shared) {
+            break;
+        }
+        if (j->rv != APR_SUCCESS
+            && (rv = savepoint(lead, "ROLLBACK TO infor_change"))
+               != APR_SUCCESS) {
+            break;
+        }
+        if ((rv = savepoint(lead, "RELEASE infor_change")) != APR_SUCCESS) {
+            break;
+        }
+    }
+    if (rv != APR_SUCCESS) {
+        /* The transaction is broken (SQLite may have rolled it back
+         * itself): nothing of it is kept. */
+        txn_end(lead, 0);
+        fail_all(batch, lead, rv);
+        return;
+    }
+    if (!shared && batch->rv != APR_SUCCESS) {
+        txn_end(lead, 0);
+        return;
+    }
+    rv = txn_end(lead, 1);
+    if (rv != APR_SUCCESS) {
+        fail_all(batch, lead, rv);
+    }
+}
+
+static apr_status_t queue_write(infor_db *db, infor_change_fn *change,
+                                void *baton, unsigned flags)
+{
+    infor_writer *w = db->conn->writer;
+    write_job job = { change, baton, db, flags, APR_SUCCESS, 0, NULL };
+
+    apr_thread_mutex_lock(w->mutex);
+    if (w->tail) {
+        w->tail->next = &job;
+    }
+    else {
+        w->head = &job;
+    }
+    w->tail = &job;
+    while (!job.done) {
+        write_job *batch, *j, *next;
+
+        if (w->leading) {
+            apr_thread_cond_wait(w->done, w->mutex);
+            continue;
+        }
+        /* No batch runs, so this job is still queued: lead. */
+        batch = take_batch(w);
+        w->leading = 1;
+        apr_thread_mutex_unlock(w->mutex);
+        run_batch(db, batch);
+        apr_thread_mutex_lock(w->mutex);
+        w->leading = 0;
+        for (j = batch; j; j = next) {
+            next = j->next;     /* a job marked done may vanish */
+            j->done = 1;
+        }
+        apr_thread_cond_broadcast(w->done);
+    }
+    apr_thread_mutex_unlock(w->mutex);
+    return job.rv;
+}
+
+/* ------------------------------------------------------------ writing */
+
+apr_status_t infor_db_write(infor_db *db, infor_change_fn *change,
+                            void *baton, unsigned flags)
+{
+    int committing;
+
+    apr_atomic_inc32(&changes_written);
+    db->errmsg = NULL;
+    if (!db->is_sqlite) {
+        return pg_write(db, change, baton);
+    }
+    /* A connection being readied (the schema) has no statements yet to
+     * run other writers' changes with: it writes alone, under the lock. */
+    if (!db->conn->writer || !db->conn->ready) {
+        return run_alone(db, change, baton, &committing);
+    }
+    return queue_write(db, change, baton, flags);
+}
+
+typedef struct {
+    infor_stmt id;
+    const void **args;
+    int nrows;
+} one_statement;
+
+static apr_status_t run_one(infor_db *db, void *baton)
+{
+    one_statement *one = baton;
+    return infor_db_run_count(db, one->id, one->args, &one->nrows);
+}
+
+apr_status_t infor_db_write_one(infor_db *db, infor_stmt id,
+                                const void **args, unsigned flags,
+                                int *nrows)
+{
+    one_statement one = { id, args, 0 };
+    apr_status_t rv = infor_db_write(db, run_one, &one, flags);
+
+    if (nrows) {
+        *nrows = one.nrows;
+    }
+    return rv;
+}
