@@ -37,8 +37,19 @@ typedef enum {
     ST_RESET_GET,
     ST_RESET_DELETE,
     ST_RESET_TAKE,
+    /* SQLite only, prepared once like the rest: a statement run as text
+     * is compiled again on every call (PostgreSQL runs these as text). */
+    ST_TX_BEGIN,
+    ST_TX_COMMIT,
+    ST_TX_ROLLBACK,
+    ST_SP_SET,
+    ST_SP_UNDO,
+    ST_SP_RELEASE,
     ST_COUNT
 } infor_stmt;
+
+/* The first statement that only SQLite prepares. */
+#define ST_SQLITE_ONLY ST_TX_BEGIN
 
 /* A queue of SQLite writes of one process to one database file: group
  * commit (store_write.c). */
@@ -53,6 +64,7 @@ struct infor_conn {
     int in_txn;              /* between BEGIN and COMMIT or ROLLBACK */
     int holds_lock;          /* holds the process's write_lock */
     infor_writer *writer;    /* SQLite: the queue for this file */
+    apr_dbd_prepared_t *st[ST_COUNT];   /* by id, once prepared */
 };
 
 /* Binds the values of a statement: pointers to the types its placeholders

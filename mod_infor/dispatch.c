@@ -133,6 +133,13 @@ static infor_error *check_access(infor_ctx *ctx)
         }
         ctx->target = ctx->caller;
     }
+    else if (strncasecmp(name, "ID:", 3) != 0
+             && strcmp(infor_name_key(ctx->pool, name),
+                       infor_name_key(ctx->pool, ctx->caller->username))
+                == 0) {
+        /* Oneself by name: the record just read with the ticket. */
+        ctx->target = ctx->caller;
+    }
     else if (infor_store_user_find(ctx->db, name, &ctx->target)
              != APR_SUCCESS) {
         return infor_server_error(ctx->pool, ctx->db->errmsg);

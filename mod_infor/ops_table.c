@@ -213,8 +213,10 @@ int infor_op_param(const infor_op *op, const char *name)
 {
     int i;
 
+    /* The first letter first: infor_param_flags asks every operation. */
     for (i = 0; i < INFOR_MAX_PARAMS && op->params[i].name; i++) {
-        if (strcasecmp(op->params[i].name, name) == 0) {
+        if (apr_tolower(*op->params[i].name) == apr_tolower(*name)
+            && strcasecmp(op->params[i].name, name) == 0) {
             return i;
         }
     }

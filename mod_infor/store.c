@@ -224,6 +224,14 @@ static const struct {
     [ST_RESET_TAKE] = { "infor_reset_take",
         "DELETE FROM infor_resets"
         " WHERE user_id = %lld AND secret = %s AND expires > %lld" },
+    /* IMMEDIATE takes the file's write lock up front: a deferred
+     * transaction that upgrades later can deadlock. */
+    [ST_TX_BEGIN] = { "infor_tx_begin", "BEGIN IMMEDIATE" },
+    [ST_TX_COMMIT] = { "infor_tx_commit", "COMMIT" },
+    [ST_TX_ROLLBACK] = { "infor_tx_rollback", "ROLLBACK" },
+    [ST_SP_SET] = { "infor_sp_set", "SAVEPOINT infor_change" },
+    [ST_SP_UNDO] = { "infor_sp_undo", "ROLLBACK TO infor_change" },
+    [ST_SP_RELEASE] = { "infor_sp_release", "RELEASE infor_change" },
 };
 
 /* UPDATE infor_users SET col = CASE WHEN %d = 1 THEN %s ELSE col END, ...
@@ -345,7 +353,7 @@ int infor_db_conn_lost(const infor_db *db)
 
 static apr_dbd_prepared_t *stmt(infor_db *db, infor_stmt id)
 {
-    return apr_hash_get(db->prepared, stmts[id].label, APR_HASH_KEY_STRING);
+    return db->conn->st[id];
 }
 
 /* After a failure outside any transaction, whether to run the statement
@@ -721,7 +729,7 @@ apr_status_t infor_db_ready(infor_db *db)
         return rv;
     }
 
-    for (i = 0; i < ST_COUNT; i++) {
+    for (i = 0; i < (db->is_sqlite ? ST_COUNT : ST_SQLITE_ONLY); i++) {
         apr_dbd_prepared_t *st = NULL;
         const char *sql = stmts[i].sql ? stmts[i].sql : update_sql(db->pool);
         rv = apr_dbd_prepare(db->driver, conn->pool, db->handle,
@@ -729,7 +737,7 @@ apr_status_t infor_db_ready(infor_db *db)
         if (rv != 0) {
             return infor_db_fail(db, rv, stmts[i].label);
         }
-        apr_hash_set(db->prepared, stmts[i].label, APR_HASH_KEY_STRING, st);
+        conn->st[i] = st;
     }
     conn->prepared = 1;
     if (db->is_sqlite

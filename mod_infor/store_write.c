@@ -104,6 +104,16 @@ apr_status_t infor_writer_get(const char *path, apr_pool_t *conn_pool,
 
 /* ------------------------------------------------------ transactions */
 
+/* A transaction statement: prepared on SQLite once the connection is
+ * ready (migrations run before), as text on PostgreSQL. */
+static apr_status_t tx(infor_db *db, infor_stmt id, const char *sql)
+{
+    if (db->is_sqlite && db->conn->st[id]) {
+        return infor_db_run(db, id, NULL);
+    }
+    return infor_db_exec(db, sql, NULL);
+}
+
 static void lock_release(infor_db *db)
 {
     if (db->conn->holds_lock) {
@@ -124,10 +134,7 @@ static apr_status_t txn_begin(infor_db *db)
         }
         db->conn->holds_lock = 1;
     }
-    /* SQLite's IMMEDIATE takes the file's write lock up front: a
-     * deferred transaction that upgrades later can deadlock. */
-    rv = infor_db_exec(db, db->is_sqlite ? "BEGIN IMMEDIATE" : "BEGIN",
-                       NULL);
+    rv = tx(db, ST_TX_BEGIN, db->is_sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     if (rv == APR_SUCCESS) {
         db->conn->in_txn = 1;
     }
@@ -144,7 +151,7 @@ static apr_status_t txn_end(infor_db *db, int commit)
     apr_status_t rv = APR_SUCCESS;
 
     if (commit) {
-        rv = infor_db_exec(db, "COMMIT", NULL);
+        rv = tx(db, ST_TX_COMMIT, "COMMIT");
         if (rv == APR_SUCCESS) {
             apr_atomic_inc32(&commits_made);
         }
@@ -154,7 +161,7 @@ static apr_status_t txn_end(infor_db *db, int commit)
         char state[sizeof(db->sqlstate)];
 
         memcpy(state, db->sqlstate, sizeof(state));
-        if (infor_db_exec(db, "ROLLBACK", NULL) != APR_SUCCESS
+        if (tx(db, ST_TX_ROLLBACK, "ROLLBACK") != APR_SUCCESS
             && !db->is_sqlite) {
             /* The connection is gone: readied anew on its next use. */
             db->conn->ready = 0;
@@ -278,9 +285,10 @@ static void fail_all(write_job *batch, const infor_db *lead,
     }
 }
 
-static apr_status_t savepoint(infor_db *lead, const char *sql)
+/* Group commit is SQLite's only: its connections are readied by then. */
+static apr_status_t savepoint(infor_db *lead, infor_stmt id)
 {
-    return infor_db_exec(lead, sql, NULL);
+    return infor_db_run(lead, id, NULL);
 }
 
 /* Runs a batch on the leader's connection.  Each change runs on a copy of
@@ -303,7 +311,7 @@ static void run_batch(infor_db *lead, write_job *batch)
 
         on.pool = j->db->pool;
         on.errmsg = NULL;
-        if (shared && (rv = savepoint(lead, "SAVEPOINT infor_change"))
+        if (shared && (rv = savepoint(lead, ST_SP_SET))
                       != APR_SUCCESS) {
             break;
         }
@@ -313,11 +321,11 @@ static void run_batch(infor_db *lead, write_job *batch)
             break;
         }
         if (j->rv != APR_SUCCESS
-            && (rv = savepoint(lead, "ROLLBACK TO infor_change"))
+            && (rv = savepoint(lead, ST_SP_UNDO))
                != APR_SUCCESS) {
             break;
         }
-        if ((rv = savepoint(lead, "RELEASE infor_change")) != APR_SUCCESS) {
+        if ((rv = savepoint(lead, ST_SP_RELEASE)) != APR_SUCCESS) {
             break;
         }
     }
