@@ -13,7 +13,11 @@
 #     issued (answered success="false" with [901], which is what we expect);
 #   - UpdateUserContactInfo as a form POST and as SOAP 1.1, one user;
 #   - UpdateUserContactInfo POST spread over 32 users (each request takes
-#     the next user's ticket), at 1 and 32 connections.
+#     the next user's ticket), at 1 and 32 connections;
+#   - AuthenticateUser (a bcrypt cost 4 password, so that the store's work
+#     shows) at 1 and 4 connections, before and after 500,000 expired
+#     tickets are added to the store (BENCH_EXPIRED), which the purge then
+#     removes in the background while the second run measures.
 # PostgreSQL runs in a cluster of the bench's own (initdb as the OS user
 # postgres, Unix socket only, in the bench's temp folder), stopped and
 # removed at the end, also on failure or Ctrl-C.
@@ -30,6 +34,9 @@
 #   BENCH_CONNS         connection counts ("1 4 16 64")
 #   BENCH_SPREAD_CONNS  connection counts of the 32-user writes ("1 32")
 #   BENCH_USERS         users of the spread writes (32)
+#   BENCH_EXPIRED       expired tickets added for the login runs (500000;
+#                       0 skips the login runs)
+#   BENCH_LOGIN_CONNS   connection counts of the login runs ("1 4")
 #   BENCH_STORES        stores to measure ("sqlite pgsql")
 #   BENCH_PORT          httpd port (default: the first free one from 8400)
 #   BENCH_PG_PORT       the PostgreSQL socket's port number (5441)
@@ -50,6 +57,8 @@ secs=${BENCH_SECONDS:-3}
 conns=${BENCH_CONNS:-1 4 16 64}
 spread_conns=${BENCH_SPREAD_CONNS-1 32}
 nusers=${BENCH_USERS:-32}
+nexpired=${BENCH_EXPIRED:-500000}
+login_conns=${BENCH_LOGIN_CONNS:-1 4}
 stores=${BENCH_STORES:-sqlite pgsql}
 pg_port=${BENCH_PG_PORT:-5441}
 pg_opts=${BENCH_PG_OPTS:-}
@@ -234,6 +243,8 @@ set_call() {
             B_BODY="authenticationTicket=@TICKET@&userName=@USER@&EmailAddress=x@example.com&MobileNumber=123"
             B_TICKETS=$tickets
         fi ;;
+    login|login_expired)
+        B_PATH="/srv.asmx/AuthenticateUser?UID=bench&PWD=bench-pw-1" ;;
     soap)
         B_PATH=/srv.asmx; B_METHOD=POST
         B_CTYPE='text/xml; charset=utf-8'
@@ -252,6 +263,8 @@ call_name() {
     post)          echo "UpdateUserContactInfo POST" ;;
     soap)          echo "UpdateUserContactInfo SOAP 1.1" ;;
     post_spread)   echo "UpdateUserContactInfo POST, $nusers users" ;;
+    login)         echo "AuthenticateUser GET" ;;
+    login_expired) echo "AuthenticateUser GET, $nexpired expired tickets" ;;
     esac
 }
 
@@ -299,13 +312,31 @@ measure() {
     err=$((socket + non2xx + bad))
     # The requests wrk left in flight are still served: let them finish
     # before the next run measures anything.
-    case $call in post*|soap) sleep "$settle" ;; *) sleep 0.3 ;; esac
+    case $call in post*|soap|login*) sleep "$settle" ;; *) sleep 0.3 ;; esac
     echo "$store|$call|$c|$rps|$p99|$err|$socket|$non2xx|$bad" >> "$results"
     printf '  %-7s %-38s c=%-3s %10.0f/s  p99 %8.2f ms  errors %s\n' \
         "$store" "$(call_name "$call")" "$c" "$rps" "$p99" "$err" >&2
     if [ "$err" -gt 0 ]; then
         line=$(printf '%s\n' "$out" | sed -n 's/^BENCHSAMPLE //p' | head -n 1)
         echo "$store_name, $(call_name "$call") at $c: $socket socket errors ($how), $non2xx non-2xx, $bad not as expected${line:+; first: $line}" >> "$notes"
+    fi
+}
+
+# add_expired DRIVER PARAMS N: N tickets of the user bench that expired an
+# hour ago or earlier, written straight into the store.
+add_expired() {
+    local now sql
+    now=$(date +%s)
+    sql="INSERT INTO infor_sessions (ticket, user_id, created, expires, lang)
+         SELECT 'expired-' || x, (SELECT id FROM infor_users
+                                   WHERE username = 'bench'),
+                $now - 90000 - x, $now - 3600 - x, ''"
+    if [ "$1" = sqlite3 ]; then
+        runuser -u "$run_user" -- sqlite3 -cmd '.timeout 30000' "$2" \
+            "WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s
+                                     WHERE x < $3) $sql FROM s"
+    else
+        psql -q -X "$2" -c "$sql FROM generate_series(1, $3) AS s(x)"
     fi
 }
 
@@ -365,6 +396,12 @@ bench_store() {
             measure post_spread "$c"
         fi
     done
+    if [ "$nexpired" -gt 0 ]; then
+        for c in $login_conns; do measure login "$c"; done
+        say "== $store_name: adding $nexpired expired tickets"
+        add_expired "$driver" "$params" "$nexpired"
+        for c in $login_conns; do measure login_expired "$c"; done
+    fi
     stop_httpd
     # httpd's own start and stop notices aside, what did it log?
     n=$(grep -vc ':notice\]' "$sdir/error.log" 2>/dev/null || true)
@@ -436,7 +473,7 @@ for s in sqlite pgsql; do
     echo
     echo "| call | connections | requests/s | p99 (ms) | errors | ÷ static |"
     echo "|---|--:|--:|--:|--:|--:|"
-    for k in static getuser valid valid_unknown post soap post_spread; do
+    for k in static getuser valid valid_unknown post soap post_spread login login_expired; do
         awk -F'|' -v s="$s" -v k="$k" '$1 == s && $2 == k { print $3 }' "$results" |
         while read -r c; do
             rps=$(field "$s" "$k" "$c" 4)
@@ -495,6 +532,15 @@ for s in sqlite pgsql; do
         worst=$(awk -v a="$v" -v b="$worst" 'BEGIN { print (b == "" || a < b) ? a : b }')
     done
     echo "| $name GetUser / static, worst ($detail) | ${worst:-n/a} | ≥ 0.85 | $(verdict "${worst:-n/a}" '>=' 0.85) |"
+    [ "$nexpired" -gt 0 ] || continue
+    worst=""; detail=""
+    for c in $login_conns; do
+        v=$(ratio "$(field "$s" login_expired "$c" 4)" "$(field "$s" login "$c" 4)")
+        detail="$detail${detail:+, }$v at $c"
+        [ "$v" = n/a ] && continue
+        worst=$(awk -v a="$v" -v b="$worst" 'BEGIN { print (b == "" || a < b) ? a : b }')
+    done
+    echo "| $name AuthenticateUser with $nexpired expired tickets / without, worst ($detail) | ${worst:-n/a} | ≥ 0.8 | $(verdict "${worst:-n/a}" '>=' 0.8) |"
 done
 
 if grep -q ' [1-9][0-9]* read, ' "$notes"; then
