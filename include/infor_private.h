@@ -13,6 +13,12 @@
 #include "infor_ops.h"
 
 APLOG_USE_MODULE(infor);
+
+/* The module's own error-log tags: "INFORnnnn: ", in the place of httpd's
+ * APLOGNO (whose AHnnnnn numbers belong to httpd).  Each tag names one
+ * log call, so an operator or a filter can match a line by it; numbers
+ * are never reused. */
+#define INFORLOGNO(n) "INFOR" #n ": "
 extern module AP_MODULE_DECLARE_DATA infor_module;
 
 #define INFOR_HANDLER "infor"

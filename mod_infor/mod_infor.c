@@ -143,7 +143,7 @@ static infor_error *open_store(request_rec *r, infor_db *db)
     if (readied) {
         /* Once per database connection, never per request (the tests
          * count these lines). */
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10607)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, INFORLOGNO(0007)
                       "readied a database connection: schema checked, "
                       "statements prepared");
     }
@@ -156,15 +156,15 @@ static void log_error(request_rec *r, const infor_call *call,
     const char *name = call->op ? call->op->name : "-";
 
     if (e->kind == INFOR_E_SERVER) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10601)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, INFORLOGNO(0001)
                       "%s: %s", name, e->detail ? e->detail : e->message);
     }
     else if (e->kind == INFOR_E_CLIENT) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10602)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, INFORLOGNO(0002)
                       "%s refused: %s", name, e->message);
     }
     else {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, APLOGNO(10603)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, INFORLOGNO(0003)
                       "%s failed: %s", name, e->message);
     }
 }
@@ -312,12 +312,12 @@ static int infor_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     }
     dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
     if (!dbd_acquire) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10604)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, INFORLOGNO(0004)
                      "mod_infor needs mod_dbd: LoadModule dbd_module");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (!infor_http_init()) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10605)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, INFORLOGNO(0005)
                      "mod_infor needs mod_apreq2: LoadModule apreq_module");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -339,7 +339,7 @@ static void infor_child_init(apr_pool_t *p, server_rec *s)
     }
     rv = infor_store_init(p, write_lock);
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, APLOGNO(10606)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, INFORLOGNO(0006)
                      "mod_infor: cannot create the schema mutex");
     }
 }

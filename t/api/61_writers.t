@@ -129,7 +129,7 @@ for my $target (@TARGETS) {
     ok t_cmp(db_value('PRAGMA integrity_check'), 'ok',
              "$tag: PRAGMA integrity_check");
     ok t_cmp([errlog_since($err_from,
-                           qr/database is locked|SystemError|AH10601/)], [],
+                           qr/database is locked|SystemError|INFOR0001/)], [],
              "$tag: the error log has no \"database is locked\", no "
              . 'SystemError, no store error');
     # Who served the updates, from the pid log ("PID USER REQUEST STATUS").
@@ -207,7 +207,7 @@ for my $target (@TARGETS) {
              "$tag: every update that shared a transaction with a failed "
              . 'CreateUser is stored');
     ok t_cmp([errlog_since($err_from,
-                           qr/database is locked|SystemError|AH10601/)], [],
+                           qr/database is locked|SystemError|INFOR0001/)], [],
              "$tag: the race left no store error in the error log");
 }
 

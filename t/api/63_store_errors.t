@@ -117,13 +117,13 @@ ok t_cmp([map { @$_ } @many],
          . 'SystemError: database error');
 $requests += 16;
 
-my @store_errors = errlog_since($err_from, qr/AH10601: /);
+my @store_errors = errlog_since($err_from, qr/INFOR0001: /);
 ok t_cmp(scalar @store_errors, $requests,
          'one error log line per failed request');
-ok t_cmp([grep { !/\[infor:error\] .*AH10601: (isValidTicket|GetUser|LogOut): infor_session_get: malformed JSON$|AH10601: AuthenticateUser: infor_session_insert: infor_sessions is broken$/ }
+ok t_cmp([grep { !/\[infor:error\] .*INFOR0001: (isValidTicket|GetUser|LogOut): infor_session_get: malformed JSON$|INFOR0001: AuthenticateUser: infor_session_insert: infor_sessions is broken$/ }
                @store_errors], [],
          'each names the operation, the statement and the driver\'s message');
-ok t_cmp(scalar(grep { /AH10601: AuthenticateUser: infor_session_insert: infor_sessions is broken$/ } @store_errors),
+ok t_cmp(scalar(grep { /INFOR0001: AuthenticateUser: infor_session_insert: infor_sessions is broken$/ } @store_errors),
          1, 'the failed write of the login is logged with its message');
 
 # The other virtual hosts are served meanwhile.
@@ -181,7 +181,7 @@ ok t_cmp($either->(login_answer('se_admin', $PW), \&root_fail),
 ok t_cmp([map { @$_ } @many], [('ok') x 12],
          '6 clients at once: every answer a SystemError');
 ok t_cmp(scalar(() = errlog_since($err_from,
-             qr/AH10601: isValidTicket: infor_session_\w+: no such table: infor_sessions$/)),
+             qr/INFOR0001: isValidTicket: infor_session_\w+: no such table: infor_sessions$/)),
          qr/^[1-9]/, 'the error log names the failure: no such table');
 ok t_cmp(main_server_works('2'), 'served',
          'the main server is still served');

@@ -208,7 +208,7 @@ ok t_cmp([map { @$_ } @down], [('SystemError') x $CLIENTS],
 # statement failed on a connection the server dropped; when mod_dbd could
 # not connect at all, mod_dbd's own line before it (same thread) has it.
 my @lines = errlog_since($err_from);
-my @logged = grep { /AH10601: / } @lines;
+my @logged = grep { /INFOR0001: / } @lines;
 ok t_cmp(scalar @logged, 5 + $CLIENTS,
          'down: one error log line per failed request');
 my (%dbd_said, @unexplained);
@@ -218,7 +218,7 @@ for (@lines) {
     if (/\[dbd:error\] .*$DRIVER/) {
         $dbd_said{$thread} = 1;
     }
-    elsif (/AH10601: (?:isValidTicket|GetUser|UpdateUserContactInfo|AuthenticateUser): (.*)/) {
+    elsif (/INFOR0001: (?:isValidTicket|GetUser|UpdateUserContactInfo|AuthenticateUser): (.*)/) {
         my $what = $1;
         push @unexplained, $_
             unless $what =~ /^(?:infor_\w+|SELECT .*|SET .*): .*$DRIVER/
@@ -249,7 +249,7 @@ ok t_cmp(burst(1, 'back'), [('ok') x $CLIENTS],
          "back: $CLIENTS clients, 5 requests each, all exactly right");
 ok t_cmp(stored(), [map { "back$_.1\@example.com|+3 $_ 1" } 1 .. $CLIENTS],
          'back: every update stored');
-ok t_cmp([errlog_since($err_from, qr/AH10601: /)], [],
+ok t_cmp([errlog_since($err_from, qr/INFOR0001: /)], [],
          'back: no store error in the burst');
 
 ok t_cmp(httpd_pid(), $httpd, 'the same httpd served all along');
