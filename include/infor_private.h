@@ -76,6 +76,13 @@ const char *infor_http_query_param(request_rec *r, const char *name);
 /* The "ticket" cookie, or NULL. */
 const char *infor_http_cookie_ticket(request_rec *r);
 
+/* maintain.c: each child's maintenance thread, which purges expired
+ * tickets of the servers that have served a call. */
+int infor_maintain_post_config(apr_pool_t *pconf, server_rec *s);
+void infor_maintain_child_init(apr_pool_t *pchild, server_rec *s);
+/* The handler of server s is serving calls: its store needs purging. */
+void infor_maintain_serving(server_rec *s, apr_time_t now);
+
 /* request.c */
 /* The method of a /srv.asmx/METHOD URL, or NULL for the endpoint. */
 const char *infor_request_method(request_rec *r);

@@ -8,9 +8,7 @@
  */
 #include <string.h>
 
-#include <apr_atomic.h>
 #include <apr_global_mutex.h>
-#include <apr_shm.h>
 #include <apr_strings.h>
 #include <apr_optional.h>
 #include <http_core.h>
@@ -31,35 +29,7 @@ static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
 #define WRITE_LOCK_TYPE "infor-write"
 static apr_global_mutex_t *write_lock;
 
-/* When each server (virtual host) may next purge expired tickets, in
- * seconds, in memory all children share: one purge per interval per
- * server, whichever child does it. */
-static apr_shm_t *purge_shm;
-static apr_uint32_t *purge_next;
-
-/* Expired tickets removed by one purge: a few milliseconds of writing. */
-#define PURGE_BATCH 1000
-
 /* ------------------------------------------------------------- handler */
-
-/* Claims this server's purge, when one is due. */
-static int purge_claim(server_rec *s, apr_time_t now)
-{
-    infor_srv_cfg *sc = ap_get_module_config(s->module_config, &infor_module);
-    apr_uint32_t t = (apr_uint32_t)apr_time_sec(now), next;
-
-    if (!purge_next || sc->slot < 0) {
-        return 0;
-    }
-    next = apr_atomic_read32(&purge_next[sc->slot]);
-    if (t < next) {
-        return 0;
-    }
-    return apr_atomic_cas32(&purge_next[sc->slot],
-                            t + (apr_uint32_t)apr_time_sec(
-                                    infor_cfg_purge_interval(sc)),
-                            next) == next;
-}
 
 /* The request's use of a mod_dbd connection. */
 typedef struct {
@@ -68,37 +38,14 @@ typedef struct {
 } store_use;
 
 /* Runs when the request is done, its answer sent, before mod_dbd takes
- * the connection back: no transaction or lock may go back with it; and,
- * when due, a batch of expired tickets goes, in a transaction of its own
- * that no caller waits for. */
+ * the connection back: no transaction or lock may go back with it. */
 static apr_status_t close_store(void *data)
 {
     store_use *use = data;
-    request_rec *r = use->r;
-    infor_db *db = use->db;
-    apr_time_t now = apr_time_now();
-    int removed = 0;
 
-    if (infor_store_release(db) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s", db->errmsg);
-    }
-    if (!infor_store_usable(db) || !purge_claim(r->server, now)) {
-        return APR_SUCCESS;
-    }
-    if (infor_store_session_purge(db, now, PURGE_BATCH, &removed)
-        != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "purging expired tickets: %s", db->errmsg);
-        return APR_SUCCESS;
-    }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                  "purged %d expired tickets", removed);
-    if (removed == PURGE_BATCH) {
-        /* A backlog: the next batch in a second, not an interval. */
-        infor_srv_cfg *sc = ap_get_module_config(r->server->module_config,
-                                                 &infor_module);
-        apr_atomic_set32(&purge_next[sc->slot],
-                         (apr_uint32_t)apr_time_sec(now) + 1);
+    if (infor_store_release(use->db) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, use->r, INFORLOGNO(0008)
+                      "%s", use->db->errmsg);
     }
     return APR_SUCCESS;
 }
@@ -124,6 +71,8 @@ static infor_error *open_store(request_rec *r, infor_db *db)
     db->prepared = dbd->prepared;
     db->pool = r->pool;
     db->sync_normal = sc->sync_normal == 1;
+    /* From now on the maintenance thread purges this server's store. */
+    infor_maintain_serving(r->server, r->request_time);
     /* mod_dbd gives the connection back when the main request's pool
      * goes; the guard runs just before. */
     while (owner->main || owner->prev) {
@@ -272,32 +221,17 @@ static int infor_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                              0) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
-/* The write lock and the purge slots, made before the children start. */
+/* The write lock, made before the children start. */
 static int make_shared(apr_pool_t *pconf, server_rec *s)
 {
-    server_rec *sv;
     apr_status_t rv;
-    int n = 0;
 
     rv = ap_global_mutex_create(&write_lock, NULL, WRITE_LOCK_TYPE, NULL, s,
                                 pconf, 0);
     if (rv != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;  /* logged by httpd */
     }
-    for (sv = s; sv; sv = sv->next) {
-        infor_srv_cfg *sc = ap_get_module_config(sv->module_config,
-                                                 &infor_module);
-        sc->slot = n++;
-    }
-    rv = apr_shm_create(&purge_shm, n * sizeof(apr_uint32_t), NULL, pconf);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_infor: cannot make "
-                     "shared memory for the ticket purge");
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    purge_next = apr_shm_baseaddr_get(purge_shm);
-    memset(purge_next, 0, n * sizeof(apr_uint32_t));
-    return OK;
+    return infor_maintain_post_config(pconf, s);
 }
 
 static int infor_post_config(apr_pool_t *pconf, apr_pool_t *plog,
@@ -341,7 +275,9 @@ static void infor_child_init(apr_pool_t *p, server_rec *s)
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, INFORLOGNO(0006)
                      "mod_infor: cannot create the schema mutex");
+        return;
     }
+    infor_maintain_child_init(p, s);
 }
 
 static void infor_register_hooks(apr_pool_t *p)
