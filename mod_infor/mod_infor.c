@@ -22,6 +22,7 @@
 
 #include "infor_private.h"
 #include "infor_soap.h"
+#include "infor_status.h"
 #include "infor_store.h"
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
@@ -87,6 +88,7 @@ static apr_status_t close_store(void *data)
     }
     if (infor_store_session_purge(db, now, PURGE_BATCH, &removed)
         != APR_SUCCESS) {
+        infor_status_store_error();
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       "purging expired tickets: %s", db->errmsg);
         return APR_SUCCESS;
@@ -195,6 +197,7 @@ static int infor_handler(request_rec *r)
     }
     e = infor_request_decode(r, infor_cfg_max_body(cfg), &call);
     if (e) {
+        infor_status_call(&call, e);
         log_error(r, &call, e);
         return infor_respond_refusal(r, call.binding, e);
     }
@@ -226,6 +229,7 @@ static int infor_handler(request_rec *r)
         /* The access log's %u shows who made the call. */
         r->user = apr_pstrdup(r->pool, user);
     }
+    infor_status_call(&call, e);
     if (e) {
         log_error(r, &call, e);
         if (!result) {
@@ -297,6 +301,9 @@ static int make_shared(apr_pool_t *pconf, server_rec *s)
     }
     purge_next = apr_shm_baseaddr_get(purge_shm);
     memset(purge_next, 0, n * sizeof(apr_uint32_t));
+    if (infor_status_create(pconf, s) != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     return OK;
 }
 
@@ -353,6 +360,7 @@ static void infor_register_hooks(apr_pool_t *p)
     ap_hook_map_to_storage(infor_map_to_storage, NULL, NULL,
                            APR_HOOK_FIRST);
     ap_hook_handler(infor_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    infor_status_register_hooks(p);
 }
 
 /* Not AP_DECLARE_MODULE: infor_private.h already declares the log index. */
