@@ -11,6 +11,7 @@
 #   make install  the module, inforadm, its man page and the example
 #                 configuration, under $(DESTDIR)
 #   make deb      the Debian package libapache2-mod-infor, into build/
+#   make deb-check  builds, installs, runs and purges it (root)
 #
 # As a non-root user the targets that install packages only say what is
 # missing.
@@ -63,7 +64,7 @@ UNIT_SRC = $(wildcard t/unit/*_test.c)
 UNIT_BIN = $(UNIT_SRC:t/unit/%_test.c=t/unit/bin/%.t)
 
 .PHONY: all deps test-deps test unit lint apache-test check-directives run \
-        install clean valgrind bench bench-refresh deb
+        install clean valgrind bench bench-refresh deb deb-check
 
 all: $(MODULE) $(INFORADM)
 
@@ -146,6 +147,11 @@ deb:
 	cp -r conf/debian build/src/debian
 	cd build/src && dpkg-buildpackage -us -uc -b
 	@ls build/*.deb
+
+# The package installed, enabled, serving and purged on this machine's
+# apache2 (root; .ci/run runs it after make test).
+deb-check:
+	t/deb/check.sh
 
 clean:
 	rm -rf mod_infor/.libs mod_infor/*.lo mod_infor/*.slo mod_infor/*.la \
