@@ -142,7 +142,7 @@ install: all
 # from conf/debian/ (the top level keeps to its own folders).
 deb:
 	@.ci/deps build deb
-	rm -rf build/src && mkdir -p build/src
+	rm -rf build && mkdir -p build/src
 	git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t build/src
 	cp -r conf/debian build/src/debian
 	cd build/src && dpkg-buildpackage -us -uc -b
