@@ -1,23 +1,40 @@
-# mod_infor: build, test, run and install.
+# mod_infor: build, test, run, install and package.
 #
-#   make          the module (mod_infor/.libs/mod_infor.so) and inforadm
-#   make test     unit tests, directive check and the Apache::Test suite
-#   make run      httpd in the foreground on 127.0.0.1:$(PORT)
-#   make install  the module and inforadm into this machine's httpd
+#   make          the module (mod_infor/.libs/mod_infor.so) and inforadm;
+#                 nothing else (no packages installed, no system change)
+#   make deps     installs the Debian packages building needs (.ci/deps)
+#   make test     installs the test tools (and PostgreSQL, for the tests
+#                 that use it), then unit tests, lint, directive check
+#                 and the Apache::Test suite
+#   make run      installs apache2 and the drivers, then httpd in the
+#                 foreground on 127.0.0.1:$(PORT)
+#   make install  the module, inforadm, its man page and the example
+#                 configuration, under $(DESTDIR)
+#   make deb      the Debian package libapache2-mod-infor, into build/
+#   make deb-check  builds, installs, runs and purges it (root)
 #
-# Every target that needs Debian packages installs the missing ones first
-# (.ci/deps); as a non-root user it only says what is missing.
+# As a non-root user the targets that install packages only say what is
+# missing.
 
 APXS    ?= apxs
 PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/mod_infor
+# httpd's module folder (apxs -q LIBEXECDIR), under $(DESTDIR).
+LIBEXECDIR ?= $(shell $(APXS) -q LIBEXECDIR)
 # make run takes PORT, INFOR_DATA_DIR, INFOR_ADMIN_PASSWORD, INFOR_DBDRIVER
 # and INFOR_DBDPARAMS from the environment or the command line
 # (conf/run.sh has their defaults).
 
+# A recipe that filters a command's output must still fail with it.
+SHELL       = /bin/bash
+.SHELLFLAGS = -o pipefail -ec
+
 WARN     = -Wall -Wextra -Werror
 CSTD     = -std=gnu99
 INCLUDES = -Iinclude
-# Only evaluated after .ci/deps has installed the tools they call.
+# Only evaluated in recipes, once the tools they call are installed.
 APR_CFLAGS   = $(shell apr-1-config --cflags --cppflags --includes) \
                $(shell apu-1-config --includes)
 APR_LIBS     = $(shell apu-1-config --link-ld --libs) \
@@ -36,7 +53,8 @@ OPS_SRC  = mod_infor/dispatch.c mod_infor/ops_table.c \
            mod_infor/ops_admin.c mod_infor/ops_password.c mod_infor/mail.c \
            mod_infor/soap.c mod_infor/describe.c
 HTTPD_SRC = mod_infor/mod_infor.c mod_infor/config.c mod_infor/maintain.c \
-            mod_infor/request.c mod_infor/respond.c mod_infor/http_decode.c
+            mod_infor/request.c mod_infor/respond.c mod_infor/http_decode.c \
+            mod_infor/status.c
 MOD_SRC  = $(HTTPD_SRC) $(OPS_SRC) $(CORE_SRC)
 HEADERS  = $(wildcard include/*.h)
 
@@ -45,22 +63,23 @@ INFORADM = mod_infor/inforadm
 UNIT_SRC = $(wildcard t/unit/*_test.c)
 UNIT_BIN = $(UNIT_SRC:t/unit/%_test.c=t/unit/bin/%.t)
 
-.PHONY: all deps test unit lint apache-test check-directives run install clean \
-        valgrind bench bench-refresh
+.PHONY: all deps test-deps test unit lint apache-test check-directives run \
+        install clean valgrind bench bench-refresh deb deb-check
 
-all: deps
-	@$(MAKE) --no-print-directory $(MODULE) $(INFORADM)
+all: $(MODULE) $(INFORADM)
 
 deps:
-	@.ci/deps
+	@.ci/deps build
+
+test-deps:
+	@.ci/deps build test pg
 
 $(MODULE): $(MOD_SRC) $(HEADERS)
 	$(APXS) -c -o mod_infor/mod_infor.la \
 	    $(foreach f,$(WARN) $(CSTD),-Wc,$(f)) $(INCLUDES) \
 	    $(APREQ_CFLAGS) $(XML_CFLAGS) \
 	    $(MOD_SRC) $(APREQ_LIBS) $(XML_LIBS) 2>&1 \
-	    | grep -v '^/usr/share/apr-1.0/build/libtool' || true
-	@test -f $@
+	    | { grep -v '^/usr/share/apr-1.0/build/libtool' || true; }
 
 $(INFORADM): mod_infor/inforadm.c $(CORE_SRC) $(HEADERS)
 	$(CC) $(WARN) $(CSTD) -O2 $(INCLUDES) $(APR_CFLAGS) -o $@ \
@@ -89,7 +108,8 @@ apache-test: all
 	perl t/TEST.PL -clean >/dev/null 2>&1 || true
 	perl t/TEST.PL t/api
 
-test: unit lint check-directives apache-test
+test: test-deps
+	@$(MAKE) --no-print-directory unit lint check-directives apache-test
 
 # Not part of `make test`: slow (valgrind) or machine-dependent (figures).
 valgrind: all
@@ -103,16 +123,37 @@ bench: all
 bench-refresh: all
 	t/bench/ticket_refresh.sh
 
-run: all
+run:
+	@.ci/deps build run
+	@$(MAKE) --no-print-directory all
 	conf/run.sh
 
 install: all
-	$(APXS) -i -n infor $(MODULE)
-	install -m 0755 $(INFORADM) $(DESTDIR)$(PREFIX)/bin/inforadm
-	@echo "Now include conf/infor.conf from your httpd configuration;"
-	@echo "see the README, 'Deploying into an existing httpd'."
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)
+	install -m 0644 $(MODULE) $(DESTDIR)$(LIBEXECDIR)/mod_infor.so
+	install -m 0755 $(INFORADM) $(DESTDIR)$(SBINDIR)/inforadm
+	install -m 0644 conf/inforadm.8 $(DESTDIR)$(MANDIR)/man8/inforadm.8
+	install -m 0644 conf/infor.conf $(DESTDIR)$(DATADIR)/infor.conf
+	@echo "Now include $(DATADIR)/infor.conf from your httpd"
+	@echo "configuration; see the README, 'Installing'."
+
+# The Debian package, built from a copy of the tree with debian/ taken
+# from conf/debian/ (the top level keeps to its own folders).
+deb:
+	@.ci/deps build deb
+	rm -rf build && mkdir -p build/src
+	git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t build/src
+	cp -r conf/debian build/src/debian
+	cd build/src && dpkg-buildpackage -us -uc -b
+	@ls build/*.deb
+
+# The package installed, enabled, serving and purged on this machine's
+# apache2 (root; .ci/run runs it after make test).
+deb-check:
+	t/deb/check.sh
 
 clean:
 	rm -rf mod_infor/.libs mod_infor/*.lo mod_infor/*.slo mod_infor/*.la \
-	    mod_infor/*.o $(INFORADM) t/unit/bin
+	    mod_infor/*.o $(INFORADM) t/unit/bin build
 	-perl t/TEST.PL -clean >/dev/null 2>&1

@@ -44,8 +44,12 @@ INFOR_DBDPARAMS=${INFOR_DBDPARAMS:-$INFOR_DATA_DIR/infor.db}
 store="-t $INFOR_DBDRIVER -d"
 [ "$INFOR_DBDRIVER" = sqlite3 ] && store="-c $store"
 
+# has-admin: 0 yes, 1 no, 2 an error (said on stderr).
+rc=0
 # shellcheck disable=SC2086
-if ! "$adm" $store "$INFOR_DBDPARAMS" has-admin 2>/dev/null; then
+"$adm" $store "$INFOR_DBDPARAMS" has-admin || rc=$?
+[ "$rc" -le 1 ] || exit 1
+if [ "$rc" = 1 ]; then
     pw=${INFOR_ADMIN_PASSWORD:-}
     if [ -z "$pw" ]; then
         pw=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')

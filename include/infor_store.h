@@ -231,4 +231,16 @@ apr_status_t infor_store_session_delete(infor_db *db, const char *key);
 apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now,
                                        apr_int64_t limit, int *removed);
 
+/* Counters the store keeps for mod_status, in memory all the server's
+ * processes share (status.c makes it); no counting while none is given.
+ * lock_waits and lock_wait_usec: SQLite writers that found the write lock
+ * taken, and how long they waited for it in all. */
+typedef struct {
+    apr_uint64_t lock_waits;
+    apr_uint64_t lock_wait_usec;
+} infor_store_stats;
+
+/* Once, in the parent before the children start (or NULL: none). */
+void infor_store_set_stats(infor_store_stats *stats);
+
 #endif /* INFOR_STORE_H */

@@ -126,5 +126,7 @@ extern apr_global_mutex_t *infor_write_lock;
 void infor_writers_init(apr_pool_t *p);
 apr_status_t infor_writer_get(const char *path, apr_pool_t *conn_pool,
                               infor_writer **out);
+/* The counters infor_store_set_stats() was given, or NULL. */
+extern infor_store_stats *infor_stats;
 
 #endif

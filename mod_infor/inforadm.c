@@ -2,7 +2,15 @@
  * inforadm: manage mod_infor accounts from the command line, through the
  * same store code the module uses.  It exists for the administrator who
  * must create the first account before any ticket can (as htpasswd serves
- * mod_authn_file).  Passwords are read from standard input.
+ * mod_authn_file).  Passwords are read from the terminal without echo, or
+ * one line from standard input when that is not a terminal.
+ *
+ * Exit status: 0 done (or "yes"), 1 "no" (has-admin when there is no
+ * administrator), 2 an error of any kind, usage errors included.  Every
+ * change goes into the audit trail, as the module's own changes do.
+ *
+ * Commands are rows of one table (commands[] below): a new one is a row
+ * and a function.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +21,7 @@
 #include <apr_general.h>
 #include <apr_file_info.h>
 #include <apr_getopt.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_dbd.h>
 #include <apu.h>
@@ -21,14 +30,38 @@
 #include "infor_password.h"
 #include "infor_store.h"
 
-#define EXIT_USAGE 2
+#define ADM_OK    0   /* done; or "yes" */
+#define ADM_NO    1   /* a question answered "no" */
+#define ADM_ERROR 2   /* anything failed, or the command line was wrong */
 
 static const char *progname = "inforadm";
 
-static void usage(void)
+/* What a command gets: the open store and its own arguments. */
+typedef struct {
+    infor_db *db;
+    apr_pool_t *p;
+    int cost;
+    int argc;
+    const char *const *argv;
+} adm_call;
+
+typedef struct {
+    const char *name;
+    const char *args;    /* the synopsis of its arguments */
+    const char *help;    /* what it does, for --help */
+    int min_args, max_args;   /* max -1: any (the command checks) */
+    int (*run)(adm_call *c);
+} adm_command;
+
+static const adm_command commands[];
+
+static void usage_to(FILE *f)
 {
-    fprintf(stderr,
+    const adm_command *cmd;
+
+    fprintf(f,
         "usage: %s [-t DRIVER] [-c] [-C COST] -d DATABASE COMMAND [ARGS]\n"
+        "       %s COMMAND --help\n"
         "\n"
         "  -d DATABASE  the database: a file for sqlite3, else the driver's\n"
         "               parameters, as in DBDParams\n"
@@ -36,20 +69,30 @@ static void usage(void)
         "  -c           create the SQLite file if it does not exist\n"
         "  -C COST      bcrypt cost for new passwords (4-31, default %d)\n"
         "\n"
-        "commands:\n"
-        "  useradd NAME [--admin] [--first F] [--last L] [--email E]\n"
-        "               [--mobile M]   add an account; password on stdin\n"
-        "  passwd NAME                 set a password; password on stdin\n"
-        "  list                        list the accounts\n"
-        "  audit [NAME]                the audit trail, or a user's part\n"
-        "  has-admin                   exit 0 if an administrator exists,\n"
-        "                              1 if none\n",
-        progname, INFOR_BCRYPT_COST);
+        "commands:\n", progname, progname, INFOR_BCRYPT_COST);
+    for (cmd = commands; cmd->name; cmd++) {
+        fprintf(f, "  %s%s%s\n", cmd->name, *cmd->args ? " " : "",
+                cmd->args);
+    }
+    fprintf(f,
+        "\n"
+        "exit status: 0 done (has-admin: yes), 1 has-admin: no, 2 error\n");
+}
+
+static void usage(void)
+{
+    usage_to(stderr);
+}
+
+static void command_help(const adm_command *cmd)
+{
+    printf("usage: %s [-t DRIVER] [-c] [-C COST] -d DATABASE %s%s%s\n\n%s",
+           progname, cmd->name, *cmd->args ? " " : "", cmd->args, cmd->help);
 }
 
 static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Prints "inforadm: message" and returns the failure exit status. */
+/* Prints "inforadm: message" and returns the error exit status. */
 static int die(const char *fmt, ...)
 {
     va_list ap;
@@ -59,19 +102,33 @@ static int die(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    return EXIT_FAILURE;
+    return ADM_ERROR;
 }
 
-/* One line from standard input, without its line end. */
-static const char *read_password(apr_pool_t *p)
+/* A password: typed at the terminal without echo, twice (apr_password_get
+ * turns echo off), or one line from standard input, without its line
+ * end.  NULL, with *why set, when there is none. */
+static const char *read_password(apr_pool_t *p, const char **why)
 {
     char buf[4096];
     apr_size_t n;
 
     if (isatty(STDIN_FILENO)) {
-        fprintf(stderr, "Password: ");
-        fflush(stderr);
+        char again[sizeof(buf)];
+        apr_size_t n2 = sizeof(again);
+        n = sizeof(buf);
+        *why = "no password given";
+        if (apr_password_get("Password: ", buf, &n) != APR_SUCCESS
+            || apr_password_get("Again: ", again, &n2) != APR_SUCCESS) {
+            return NULL;
+        }
+        if (strcmp(buf, again) != 0) {
+            *why = "the passwords do not match";
+            return NULL;
+        }
+        return apr_pstrdup(p, buf);
     }
+    *why = "no password on standard input";
     if (!fgets(buf, sizeof(buf), stdin)) {
         return NULL;
     }
@@ -101,12 +158,24 @@ static infor_audit audit_as(const char *action)
     return a;
 }
 
-static int cmd_useradd(infor_db *db, apr_pool_t *p, int cost, int argc,
-                       const char *const *argv)
+/* The account a command names (a name in any case, or ID:<n>). */
+static int find_user(adm_call *c, const char *name, infor_user **u)
+{
+    *u = NULL;
+    if (infor_store_user_find(c->db, name, u) != APR_SUCCESS) {
+        return die("cannot read the user: %s", c->db->errmsg);
+    }
+    if (!*u) {
+        return die("no such user: %s", name);
+    }
+    return ADM_OK;
+}
+
+static int cmd_useradd(adm_call *c)
 {
     infor_user u;
     infor_audit audit;
-    const char *pw;
+    const char *pw, *why;
     apr_int64_t id = 0;
     apr_status_t rv;
     int i;
@@ -114,155 +183,301 @@ static int cmd_useradd(infor_db *db, apr_pool_t *p, int cost, int argc,
     memset(&u, 0, sizeof(u));
     u.enabled = 1;
     u.auth_authority = "Native";
-    if (argc < 1 || !*argv[0]) {
+    if (!*c->argv[0]) {
         usage();
-        return EXIT_USAGE;
+        return ADM_ERROR;
     }
-    u.username = argv[0];
+    u.username = c->argv[0];
     if (!check_text("the user name", u.username)) {
-        return EXIT_FAILURE;
+        return ADM_ERROR;
     }
     if (strncasecmp(u.username, "ID:", 3) == 0) {
         return die("a user name may not start with ID:");
     }
-    for (i = 1; i < argc; i++) {
+    for (i = 1; i < c->argc; i++) {
         const char **field = NULL;
-        if (strcmp(argv[i], "--admin") == 0) {
+        if (strcmp(c->argv[i], "--admin") == 0) {
             u.is_admin = 1;
             continue;
         }
-        if (strcmp(argv[i], "--first") == 0) {
+        if (strcmp(c->argv[i], "--first") == 0) {
             field = &u.first_name;
         }
-        else if (strcmp(argv[i], "--last") == 0) {
+        else if (strcmp(c->argv[i], "--last") == 0) {
             field = &u.last_name;
         }
-        else if (strcmp(argv[i], "--email") == 0) {
+        else if (strcmp(c->argv[i], "--email") == 0) {
             field = &u.email;
         }
-        else if (strcmp(argv[i], "--mobile") == 0) {
+        else if (strcmp(c->argv[i], "--mobile") == 0) {
             field = &u.mobile;
         }
-        if (!field || i + 1 >= argc) {
+        if (!field || i + 1 >= c->argc) {
             fprintf(stderr, "%s: useradd: unknown or incomplete option %s\n",
-                    progname, argv[i]);
-            return EXIT_USAGE;
+                    progname, c->argv[i]);
+            return ADM_ERROR;
         }
-        *field = argv[++i];
-        if (!check_text(argv[i - 1], *field)) {
-            return EXIT_FAILURE;
+        *field = c->argv[++i];
+        if (!check_text(c->argv[i - 1], *field)) {
+            return ADM_ERROR;
         }
     }
-    pw = read_password(p);
+    pw = read_password(c->p, &why);
     if (!pw || !*pw) {
-        return die("no password on standard input");
+        return die("%s", why);
     }
-    u.password_hash = infor_password_hash(p, pw, cost);
+    u.password_hash = infor_password_hash(c->p, pw, c->cost);
     if (!u.password_hash) {
         return die("cannot hash the password");
     }
     audit = audit_as("inforadm useradd");
-    rv = infor_store_user_create(db, &u, apr_time_now(), &audit, &id);
+    rv = infor_store_user_create(c->db, &u, apr_time_now(), &audit, &id);
     if (rv == APR_EEXIST) {
         return die("user %s already exists", u.username);
     }
     if (rv != APR_SUCCESS) {
-        return die("cannot add the user: %s", db->errmsg);
+        return die("cannot add the user: %s", c->db->errmsg);
     }
     printf("added user %s (id %" APR_INT64_T_FMT ")%s\n", u.username, id,
            u.is_admin ? " as an administrator" : "");
-    return EXIT_SUCCESS;
+    return ADM_OK;
 }
 
-static int cmd_passwd(infor_db *db, apr_pool_t *p, int cost, int argc,
-                      const char *const *argv)
+/* An operator's reset: no old password asked. */
+static int cmd_passwd(adm_call *c)
 {
-    infor_user *u = NULL;
-    const char *pw;
-    infor_user_change c;
+    infor_user *u;
+    const char *pw, *why;
+    infor_user_change ch;
     infor_audit audit;
+    int rc;
 
-    if (argc != 1) {
-        usage();
-        return EXIT_USAGE;
+    if ((rc = find_user(c, c->argv[0], &u)) != ADM_OK) {
+        return rc;
     }
-    if (infor_store_user_find(db, argv[0], &u) != APR_SUCCESS) {
-        return die("cannot read the user: %s", db->errmsg);
-    }
-    if (!u) {
-        return die("no such user: %s", argv[0]);
-    }
-    pw = read_password(p);
+    pw = read_password(c->p, &why);
     if (!pw || !*pw) {
-        return die("no password on standard input");
+        return die("%s", why);
     }
-    infor_user_change_init(&c);
-    c.password_hash = infor_password_hash(p, pw, cost);
-    if (!c.password_hash) {
+    infor_user_change_init(&ch);
+    ch.password_hash = infor_password_hash(c->p, pw, c->cost);
+    if (!ch.password_hash) {
         return die("cannot hash the password");
     }
     audit = audit_as("inforadm passwd");
-    if (infor_store_user_update(db, u, &c, apr_time_now(), &audit)
+    if (infor_store_user_update(c->db, u, &ch, apr_time_now(), &audit)
         != APR_SUCCESS) {
-        return die("cannot set the password: %s", db->errmsg);
+        return die("cannot set the password: %s", c->db->errmsg);
     }
     printf("password changed for %s\n", u->username);
-    return EXIT_SUCCESS;
+    return ADM_OK;
 }
 
-static int cmd_list(infor_db *db, apr_pool_t *p)
+/* disable and enable: the store drops a disabled user's sessions in the
+ * same transaction, as ChangeUserStatus does. */
+static int set_enabled(adm_call *c, int enabled)
+{
+    const char *what = enabled ? "enabled" : "disabled";
+    infor_user *u;
+    infor_user_change ch;
+    infor_audit audit;
+    int rc;
+
+    if ((rc = find_user(c, c->argv[0], &u)) != ADM_OK) {
+        return rc;
+    }
+    if (!u->enabled == !enabled) {
+        printf("user %s is already %s\n", u->username, what);
+        return ADM_OK;
+    }
+    infor_user_change_init(&ch);
+    ch.enabled = enabled;
+    audit = audit_as(enabled ? "inforadm enable" : "inforadm disable");
+    if (infor_store_user_update(c->db, u, &ch, apr_time_now(), &audit)
+        != APR_SUCCESS) {
+        return die("cannot change the user: %s", c->db->errmsg);
+    }
+    printf("%s user %s\n", what, u->username);
+    return ADM_OK;
+}
+
+static int cmd_disable(adm_call *c)
+{
+    return set_enabled(c, 0);
+}
+
+static int cmd_enable(adm_call *c)
+{
+    return set_enabled(c, 1);
+}
+
+static int cmd_delete(adm_call *c)
+{
+    infor_user *u;
+    infor_audit audit;
+    int rc;
+
+    if ((rc = find_user(c, c->argv[0], &u)) != ADM_OK) {
+        return rc;
+    }
+    audit = audit_as("inforadm delete");
+    if (infor_store_user_delete(c->db, u, apr_time_now(), &audit)
+        != APR_SUCCESS) {
+        return die("cannot delete the user: %s", c->db->errmsg);
+    }
+    printf("deleted user %s (id %" APR_INT64_T_FMT ")\n", u->username,
+           u->id);
+    return ADM_OK;
+}
+
+static int cmd_list(adm_call *c)
 {
     apr_array_header_t *users = NULL;
     int i;
 
-    if (infor_store_user_list(db, &users) != APR_SUCCESS) {
-        return die("cannot list users: %s", db->errmsg);
+    if (infor_store_user_list(c->db, &users) != APR_SUCCESS) {
+        return die("cannot list users: %s", c->db->errmsg);
     }
     printf("ID\tUSERNAME\tADMIN\tENABLED\tEMAIL\tMOBILE\tLASTLOGON\n");
     for (i = 0; i < users->nelts; i++) {
         const infor_user *u = APR_ARRAY_IDX(users, i, infor_user *);
-        const char *logon = infor_time_user(p, u->last_logon);
+        const char *logon = infor_time_user(c->p, u->last_logon);
         printf("%" APR_INT64_T_FMT "\t%s\t%s\t%s\t%s\t%s\t%s\n", u->id,
                u->username, u->is_admin ? "yes" : "no",
                u->enabled ? "yes" : "no", u->email, u->mobile,
                *logon ? logon : "-");
     }
-    return EXIT_SUCCESS;
+    return ADM_OK;
 }
 
-static int cmd_audit(infor_db *db, apr_pool_t *p, int argc,
-                     const char *const *argv)
+static int cmd_audit(adm_call *c)
 {
     apr_array_header_t *rows = NULL;
     int i;
 
-    if (argc > 1) {
-        usage();
-        return EXIT_USAGE;
-    }
-    if (infor_store_audit_list(db, argc ? argv[0] : NULL, &rows)
+    if (infor_store_audit_list(c->db, c->argc ? c->argv[0] : NULL, &rows)
         != APR_SUCCESS) {
-        return die("cannot read the audit trail: %s", db->errmsg);
+        return die("cannot read the audit trail: %s", c->db->errmsg);
     }
     printf("TIME\tACTOR\tACTION\tUSERID\tUSERNAME\tFIELDS\tCLIENT\n");
     for (i = 0; i < rows->nelts; i++) {
         const infor_audit_row *a = APR_ARRAY_IDX(rows, i, infor_audit_row *);
         printf("%sZ\t%s\t%s\t%" APR_INT64_T_FMT "\t%s\t%s\t%s\n",
-               infor_time_user(p, a->at), *a->actor_name ? a->actor_name : "-",
+               infor_time_user(c->p, a->at),
+               *a->actor_name ? a->actor_name : "-",
                a->action, a->target_id, a->target_name,
                *a->fields ? a->fields : "-", *a->client ? a->client : "-");
     }
-    return EXIT_SUCCESS;
+    return ADM_OK;
+}
+
+static int cmd_has_admin(adm_call *c)
+{
+    apr_int64_t n = 0;
+
+    if (infor_store_admin_count(c->db, &n) != APR_SUCCESS) {
+        return die("cannot count administrators: %s", c->db->errmsg);
+    }
+    return n > 0 ? ADM_OK : ADM_NO;
+}
+
+/* Every command: one row (name, synopsis, help, argument counts) and its
+ * function. */
+static const adm_command commands[] = {
+    { "useradd", "NAME [--admin] [--first F] [--last L] [--email E] "
+      "[--mobile M]",
+      "Adds an account, enabled, as an administrator with --admin.  The\n"
+      "password is read from the terminal (twice, without echo) or as one\n"
+      "line from standard input.\n", 1, -1, cmd_useradd },
+    { "passwd", "NAME",
+      "Sets an account's password; the old one is not asked for.  The\n"
+      "password is read as useradd reads it.  An outstanding reset code\n"
+      "stops working.\n", 1, 1, cmd_passwd },
+    { "disable", "NAME",
+      "Disables an account: it can no longer log in, and its tickets end\n"
+      "now, in every httpd process.\n", 1, 1, cmd_disable },
+    { "enable", "NAME",
+      "Enables a disabled account again.\n", 1, 1, cmd_enable },
+    { "delete", "NAME",
+      "Deletes an account with its tickets and reset code.  The audit\n"
+      "trail keeps its rows.\n", 1, 1, cmd_delete },
+    { "list", "",
+      "Lists the accounts, one a line, tab-separated, by id.\n",
+      0, 0, cmd_list },
+    { "audit", "[NAME]",
+      "Prints the audit trail, oldest first; with a NAME, only the rows\n"
+      "about that account (under any name it had).\n", 0, 1, cmd_audit },
+    { "has-admin", "",
+      "Exits 0 when an administrator exists, 1 when none does (2 on an\n"
+      "error).  Prints nothing.\n", 0, 0, cmd_has_admin },
+    { NULL, NULL, NULL, 0, 0, NULL }
+};
+
+static const adm_command *command_named(const char *name)
+{
+    const adm_command *cmd;
+
+    for (cmd = commands; cmd->name; cmd++) {
+        if (strcmp(cmd->name, name) == 0) {
+            return cmd;
+        }
+    }
+    return NULL;
+}
+
+static int wants_help(int argc, const char *const *argv)
+{
+    int i;
+
+    for (i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Opens the store for a command; ADM_OK or the error status. */
+static int open_store(infor_db *db, apr_pool_t *pool, const char *driver_name,
+                      const char *params, int create)
+{
+    const apr_dbd_driver_t *driver = NULL;
+    apr_finfo_t fi;
+
+    apr_dbd_init(pool);
+    if (apr_dbd_get_driver(pool, driver_name, &driver) != APR_SUCCESS) {
+        return die("no apr_dbd driver %s (is libaprutil1-dbd-%s installed?)",
+                   driver_name, driver_name);
+    }
+    if (strcmp(driver_name, "sqlite3") == 0
+        && apr_stat(&fi, params, APR_FINFO_TYPE, pool) != APR_SUCCESS
+        && !create) {
+        return die("database %s does not exist (-c creates it)", params);
+    }
+    memset(db, 0, sizeof(*db));
+    db->driver = driver;
+    db->pool = pool;
+    db->prepared = apr_hash_make(pool);
+    if (apr_dbd_open(driver, pool, params, &db->handle) != APR_SUCCESS) {
+        return die("cannot open database %s", params);
+    }
+    if (infor_store_init(pool, NULL) != APR_SUCCESS
+        || infor_store_attach(db, pool, NULL) != APR_SUCCESS) {
+        apr_dbd_close(driver, db->handle);
+        return die("cannot use database %s: %s", params,
+                   db->errmsg ? db->errmsg : "unknown error");
+    }
+    return ADM_OK;
 }
 
 int main(int argc, const char *const *argv)
 {
     apr_pool_t *pool;
     apr_getopt_t *opt;
-    const char *driver_name = "sqlite3", *params = NULL, *arg, *cmd;
-    const apr_dbd_driver_t *driver = NULL;
+    const char *driver_name = "sqlite3", *params = NULL, *arg;
+    const adm_command *cmd;
     infor_db db;
-    apr_finfo_t fi;
+    adm_call call;
     int create = 0, cost = INFOR_BCRYPT_COST, rc;
     char c;
     apr_status_t rv;
@@ -270,6 +485,10 @@ int main(int argc, const char *const *argv)
     apr_app_initialize(&argc, &argv, NULL);
     atexit(apr_terminate);
     apr_pool_create(&pool, NULL);
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        usage_to(stdout);
+        return ADM_OK;
+    }
     apr_getopt_init(&opt, pool, argc, argv);
     while ((rv = apr_getopt(opt, "d:t:cC:h", &c, &arg)) == APR_SUCCESS) {
         switch (c) {
@@ -282,68 +501,38 @@ int main(int argc, const char *const *argv)
                 return die("-C: the bcrypt cost is 4 to 31");
             }
             break;
-        case 'h': usage(); return EXIT_SUCCESS;
+        case 'h': usage_to(stdout); return ADM_OK;
         }
     }
-    if (rv != APR_EOF || !params || opt->ind >= argc) {
+    if (rv != APR_EOF || opt->ind >= argc) {
         usage();
-        return EXIT_USAGE;
+        return ADM_ERROR;
     }
-    cmd = argv[opt->ind];
-    if (strcmp(cmd, "useradd") && strcmp(cmd, "passwd")
-        && strcmp(cmd, "list") && strcmp(cmd, "has-admin")
-        && strcmp(cmd, "audit")) {
-        fprintf(stderr, "%s: unknown command %s\n", progname, cmd);
+    cmd = command_named(argv[opt->ind]);
+    if (!cmd) {
+        fprintf(stderr, "%s: unknown command %s\n", progname,
+                argv[opt->ind]);
         usage();
-        return EXIT_USAGE;
+        return ADM_ERROR;
     }
-
-    apr_dbd_init(pool);
-    if (apr_dbd_get_driver(pool, driver_name, &driver) != APR_SUCCESS) {
-        return die("no apr_dbd driver %s (is libaprutil1-dbd-%s installed?)",
-                   driver_name, driver_name);
+    call.argc = argc - opt->ind - 1;
+    call.argv = argv + opt->ind + 1;
+    if (wants_help(call.argc, call.argv)) {
+        command_help(cmd);
+        return ADM_OK;
     }
-    if (strcmp(driver_name, "sqlite3") == 0
-        && apr_stat(&fi, params, APR_FINFO_TYPE, pool) != APR_SUCCESS
-        && !create) {
-        return die("database %s does not exist (-c creates it)", params);
+    if (!params || call.argc < cmd->min_args
+        || (cmd->max_args >= 0 && call.argc > cmd->max_args)) {
+        usage();
+        return ADM_ERROR;
     }
-    memset(&db, 0, sizeof(db));
-    db.driver = driver;
-    db.pool = pool;
-    db.prepared = apr_hash_make(pool);
-    if (apr_dbd_open(driver, pool, params, &db.handle) != APR_SUCCESS) {
-        return die("cannot open database %s", params);
+    if ((rc = open_store(&db, pool, driver_name, params, create)) != ADM_OK) {
+        return rc;
     }
-    if (infor_store_init(pool, NULL) != APR_SUCCESS
-        || infor_store_attach(&db, pool, NULL) != APR_SUCCESS) {
-        return die("cannot use database %s: %s", params,
-                   db.errmsg ? db.errmsg : "unknown error");
-    }
-
-    argc -= opt->ind + 1;
-    argv += opt->ind + 1;
-    if (strcmp(cmd, "useradd") == 0) {
-        rc = cmd_useradd(&db, pool, cost, argc, argv);
-    }
-    else if (strcmp(cmd, "passwd") == 0) {
-        rc = cmd_passwd(&db, pool, cost, argc, argv);
-    }
-    else if (strcmp(cmd, "list") == 0) {
-        rc = cmd_list(&db, pool);
-    }
-    else if (strcmp(cmd, "audit") == 0) {
-        rc = cmd_audit(&db, pool, argc, argv);
-    }
-    else {
-        apr_int64_t n = 0;
-        if (infor_store_admin_count(&db, &n) != APR_SUCCESS) {
-            rc = die("cannot count administrators: %s", db.errmsg);
-        }
-        else {
-            rc = n > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-        }
-    }
-    apr_dbd_close(driver, db.handle);
+    call.db = &db;
+    call.p = pool;
+    call.cost = cost;
+    rc = cmd->run(&call);
+    apr_dbd_close(db.driver, db.handle);
     return rc;
 }

@@ -25,6 +25,7 @@
 #include <mod_dbd.h>
 
 #include "infor_private.h"
+#include "infor_status.h"
 #include "infor_store.h"
 
 /* Expired tickets removed by one purge: a few milliseconds of writing. */
@@ -112,6 +113,7 @@ static void purge(server_rec *s, const infor_srv_cfg *sc, apr_pool_t *p,
     int removed = 0, readied = 0;
 
     if (!dbd) {
+        infor_status_store_error();
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, INFORLOGNO(0011)
                      "purging expired tickets: no database connection from "
                      "mod_dbd");
@@ -133,6 +135,7 @@ static void purge(server_rec *s, const infor_srv_cfg *sc, apr_pool_t *p,
         rv = infor_store_session_purge(db, now, PURGE_BATCH, &removed);
     }
     if (rv != APR_SUCCESS) {
+        infor_status_store_error();
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, INFORLOGNO(0012)
                      "purging expired tickets: %s", db->errmsg);
     }

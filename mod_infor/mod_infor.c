@@ -20,6 +20,7 @@
 
 #include "infor_private.h"
 #include "infor_soap.h"
+#include "infor_status.h"
 #include "infor_store.h"
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
@@ -144,6 +145,7 @@ static int infor_handler(request_rec *r)
     }
     e = infor_request_decode(r, infor_cfg_max_body(cfg), &call);
     if (e) {
+        infor_status_call(&call, e);
         log_error(r, &call, e);
         return infor_respond_refusal(r, call.binding, e);
     }
@@ -175,6 +177,7 @@ static int infor_handler(request_rec *r)
         /* The access log's %u shows who made the call. */
         r->user = apr_pstrdup(r->pool, user);
     }
+    infor_status_call(&call, e);
     if (e) {
         log_error(r, &call, e);
         if (!result) {
@@ -230,6 +233,9 @@ static int make_shared(apr_pool_t *pconf, server_rec *s)
                                 pconf, 0);
     if (rv != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;  /* logged by httpd */
+    }
+    if (infor_status_create(pconf, s) != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
     }
     return infor_maintain_post_config(pconf, s);
 }
@@ -289,6 +295,7 @@ static void infor_register_hooks(apr_pool_t *p)
     ap_hook_map_to_storage(infor_map_to_storage, NULL, NULL,
                            APR_HOOK_FIRST);
     ap_hook_handler(infor_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    infor_status_register_hooks(p);
 }
 
 /* Not AP_DECLARE_MODULE: infor_private.h already declares the log index. */

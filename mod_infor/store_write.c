@@ -122,12 +122,41 @@ static void lock_release(infor_db *db)
     }
 }
 
+infor_store_stats *infor_stats;
+
+void infor_store_set_stats(infor_store_stats *stats)
+{
+    infor_stats = stats;
+}
+
+/* Takes the write lock; a writer that finds it taken is counted, with
+ * the time it waited. */
+static apr_status_t lock_take(void)
+{
+    apr_time_t t0;
+    apr_status_t rv;
+
+    if (!infor_stats) {
+        return apr_global_mutex_lock(infor_write_lock);
+    }
+    rv = apr_global_mutex_trylock(infor_write_lock);
+    if (!APR_STATUS_IS_EBUSY(rv)) {
+        return rv;
+    }
+    t0 = apr_time_now();
+    rv = apr_global_mutex_lock(infor_write_lock);
+    apr_atomic_inc64(&infor_stats->lock_waits);
+    apr_atomic_add64(&infor_stats->lock_wait_usec,
+                     (apr_uint64_t)(apr_time_now() - t0));
+    return rv;
+}
+
 static apr_status_t txn_begin(infor_db *db)
 {
     apr_status_t rv;
 
     if (db->is_sqlite && infor_write_lock) {
-        rv = apr_global_mutex_lock(infor_write_lock);
+        rv = lock_take();
         if (rv != APR_SUCCESS) {
             db->errmsg = "cannot take the write lock";
             return APR_EGENERAL;

@@ -12,7 +12,7 @@ for d in $defined; do
     grep -q "$d" README || { echo "README does not document $d" >&2; status=1; }
     grep -q "$d" conf/infor.conf || { echo "conf/infor.conf lacks $d" >&2; status=1; }
 done
-for d in $(grep -oh '`Infor[A-Z][A-Za-z]*`' README | tr -d '`'; grep -oh '^ *#\?Infor[A-Z][A-Za-z]*' conf/infor.conf | tr -d ' #'); do
+for d in $(grep -oh '`Infor[A-Z][A-Za-z]*`' README | tr -d '`'; grep -oh '^ *#\?Infor[A-Z][A-Za-z]*' conf/infor.conf conf/debian/infor.conf | tr -d ' #'); do
     case " $(echo $defined) " in
         *" $d "*) ;;
         *) echo "$d is documented but not defined" >&2; status=1 ;;

@@ -1,5 +1,6 @@
-# inforadm, the command-line tool: useradd, passwd, list, has-admin, and
-# its refusals (exit 1 for a failure, 2 for a usage error).
+# inforadm, the command-line tool: useradd, passwd, disable, enable, delete,
+# list, audit, has-admin, --help, and its refusals (exit 0 done or yes, 1
+# has-admin's no, 2 any error).
 use strict;
 use warnings FATAL => 'all';
 use Apache::Test;
@@ -11,7 +12,7 @@ use Symbol qw(gensym);
 use InforTest;
 use InforTest::Paths ();
 
-plan tests => 59;
+plan tests => 96;
 
 # inforadm may exit before it reads standard input (a usage error): the
 # write to its closed pipe must not kill the test.
@@ -75,8 +76,8 @@ ok t_cmp(scalar(login_answer('adm_boss', 'pw-boss') =~
 # --- refusals of useradd
 my $count = n_users();
 ($rc, $out, $err) = adm("pw\n", 'useradd', 'ADM_ONE');
-ok t_cmp([$rc, $out, $err], [1, '', "inforadm: user ADM_ONE already exists\n"],
-         'useradd of an existing name in another case: exit 1');
+ok t_cmp([$rc, $out, $err], [2, '', "inforadm: user ADM_ONE already exists\n"],
+         'useradd of an existing name in another case: exit 2');
 ok t_cmp(user_row('adm_one')->{password}, $one->{password},
          'the existing user is untouched');
 # (bytes: "adm_\xC3\xA5sa" is adm_åsa, "ADM_\xC3\x85SA" ADM_ÅSA)
@@ -84,16 +85,16 @@ ok t_cmp(user_row('adm_one')->{password}, $one->{password},
 ok t_cmp($rc, 0, 'useradd of a non-ASCII name');
 ($rc, $out, $err) = adm("pw\n", 'useradd', "ADM_\xC3\x85SA");
 ok t_cmp([$rc, $out, $err],
-         [1, '', "inforadm: user ADM_\xC3\x85SA already exists\n"],
-         'useradd of a Latin-1 name in another case: exit 1');
+         [2, '', "inforadm: user ADM_\xC3\x85SA already exists\n"],
+         'useradd of a Latin-1 name in another case: exit 2');
 $count = n_users();
 ($rc, $out, $err) = adm('', 'useradd', 'adm_nopw');
 ok t_cmp([$rc, $out, $err],
-         [1, '', "inforadm: no password on standard input\n"],
-         'useradd without a password: exit 1');
+         [2, '', "inforadm: no password on standard input\n"],
+         'useradd without a password: exit 2');
 ($rc, $out, $err) = adm("\n", 'useradd', 'adm_nopw');
-ok t_cmp([$rc, $err], [1, "inforadm: no password on standard input\n"],
-         'useradd with an empty password line: exit 1');
+ok t_cmp([$rc, $err], [2, "inforadm: no password on standard input\n"],
+         'useradd with an empty password line: exit 2');
 ($rc, $out, $err) = adm("pw\n", 'useradd', 'adm_opt', '--bogus');
 ok t_cmp([$rc, $out, $err],
          [2, '', "inforadm: useradd: unknown or incomplete option --bogus\n"],
@@ -103,15 +104,15 @@ ok t_cmp([$rc, $err],
          [2, "inforadm: useradd: unknown or incomplete option --email\n"],
          'useradd with an option missing its value: exit 2');
 ($rc, $out, $err) = adm("pw\n", 'useradd', 'ID:7');
-ok t_cmp([$rc, $err], [1, "inforadm: a user name may not start with ID:\n"],
-         'useradd ID:7: exit 1');
+ok t_cmp([$rc, $err], [2, "inforadm: a user name may not start with ID:\n"],
+         'useradd ID:7: exit 2');
 ($rc, $out, $err) = adm("pw\n", 'useradd', "adm_bad\xFF");
 ok t_cmp([$rc, $err],
-         [1, "inforadm: the user name is not valid UTF-8 text\n"],
-         'useradd with an invalid UTF-8 name: exit 1');
+         [2, "inforadm: the user name is not valid UTF-8 text\n"],
+         'useradd with an invalid UTF-8 name: exit 2');
 ($rc, $out, $err) = adm("pw\n", 'useradd', 'adm_ctl', '--first', "a\x01");
-ok t_cmp([$rc, $err], [1, "inforadm: --first is not valid UTF-8 text\n"],
-         'useradd with a control character in a field: exit 1');
+ok t_cmp([$rc, $err], [2, "inforadm: --first is not valid UTF-8 text\n"],
+         'useradd with a control character in a field: exit 2');
 ($rc, $out, $err) = adm("pw\n", 'useradd');
 ok t_cmp([$rc, $out, scalar($err =~ /^usage: inforadm /)], [2, '', 1],
          'useradd without a name: exit 2 with usage');
@@ -142,11 +143,11 @@ ok t_cmp([@$after{qw(first_name email mobile is_admin)}],
          ['Ann', 'ann@x', '+49 1', 0], 'passwd: other fields untouched');
 
 ($rc, $out, $err) = adm("pw\n", 'passwd', 'adm_missing');
-ok t_cmp([$rc, $out, $err], [1, '', "inforadm: no such user: adm_missing\n"],
-         'passwd of a missing user: exit 1');
+ok t_cmp([$rc, $out, $err], [2, '', "inforadm: no such user: adm_missing\n"],
+         'passwd of a missing user: exit 2');
 ($rc, $out, $err) = adm('', 'passwd', 'adm_one');
-ok t_cmp([$rc, $err], [1, "inforadm: no password on standard input\n"],
-         'passwd without a password: exit 1');
+ok t_cmp([$rc, $err], [2, "inforadm: no password on standard input\n"],
+         'passwd without a password: exit 2');
 ok t_cmp(user_row('adm_one')->{password}, $after->{password},
          'refused passwd changed nothing');
 ($rc, $out, $err) = adm("pw\n", 'passwd', "ID:$one->{id}");
@@ -189,13 +190,13 @@ my $dir = tempdir(CLEANUP => 1);
 my $new = "$dir/new.db";
 ($rc, $out, $err) = run_adm(undef, '-d', $new, 'list');
 ok t_cmp([$rc, $out, $err],
-         [1, '', "inforadm: database $new does not exist (-c creates it)\n"],
-         'missing database without -c: exit 1');
+         [2, '', "inforadm: database $new does not exist (-c creates it)\n"],
+         'missing database without -c: exit 2');
 ok t_cmp(-e $new ? 'exists' : 'absent', 'absent',
          'missing database: no file created');
 ($rc, $out, $err) = run_adm("pw\n", '-d', $new, 'useradd', 'adm_x');
-ok t_cmp([$rc, -e $new ? 1 : 0], [1, 0],
-         'useradd on a missing database without -c: exit 1');
+ok t_cmp([$rc, -e $new ? 1 : 0], [2, 0],
+         'useradd on a missing database without -c: exit 2');
 ($rc, $out, $err) = run_adm(undef, '-c', '-d', $new, 'has-admin');
 ok t_cmp([$rc, -e $new ? 1 : 0], [1, 1],
          '-c creates the database; has-admin: exit 1 when none');
@@ -228,12 +229,132 @@ ok t_cmp([$rc, $out, scalar($err =~
 ok t_cmp([$rc, $out], [2, ''], 'unknown global option: exit 2');
 ($rc, $out, $err) = run_adm("pw\n", '-C', '3', '-d', $DB, 'useradd',
                             'adm_cost');
-ok t_cmp([$rc, $err], [1, "inforadm: -C: the bcrypt cost is 4 to 31\n"],
-         '-C 3: exit 1');
+ok t_cmp([$rc, $err], [2, "inforadm: -C: the bcrypt cost is 4 to 31\n"],
+         '-C 3: exit 2');
 ok t_cmp(user_row('adm_cost'), undef, '-C 3 added nobody');
 ($rc, $out, $err) = run_adm(undef, '-h');
-ok t_cmp([$rc, scalar($err =~ /\Ausage: inforadm /)], [0, 1],
-         '-h: usage, exit 0');
+ok t_cmp([$rc, scalar($out =~ /\Ausage: inforadm /), $err], [0, 1, ''],
+         '-h: usage on standard output, exit 0');
+
+# --- disable, enable, delete, passwd by an operator; each in the audit
+# trail as inforadm's
+my $victim_id = add_user('adm_vic', 'pw-vic-1');
+my $vt = login('adm_vic', 'pw-vic-1');
+my $audits = n_audit();
+($rc, $out, $err) = adm(undef, 'disable', 'ADM_VIC');
+ok t_cmp([$rc, $out, $err], [0, "disabled user adm_vic\n", ''],
+         'disable: exit 0 and message');
+ok t_cmp([user_row('adm_vic')->{enabled}, n_sessions($victim_id)], [0, 0],
+         'disable: stored, and the tickets are gone at once');
+ok t_cmp(last_audit($victim_id), '|inforadm disable|adm_vic|enabled',
+         'disable: in the audit trail');
+ok t_cmp(login_answer('adm_vic', 'pw-vic-1'), $AUTH_FAILED,
+         'disable: the account cannot log in');
+ok t_cmp(scalar(rest_get('isValidTicket', AuthenticationTicket => $vt)
+                ->content =~ /success="false"/), 1,
+         'disable: its ticket is dead');
+($rc, $out, $err) = adm(undef, 'disable', 'adm_vic');
+ok t_cmp([$rc, $out, $err, n_audit()],
+         [0, "user adm_vic is already disabled\n", '', $audits + 1],
+         'disable of a disabled account: exit 0, nothing written');
+($rc, $out, $err) = adm(undef, 'enable', "ID:$victim_id");
+ok t_cmp([$rc, $out, $err, user_row('adm_vic')->{enabled}],
+         [0, "enabled user adm_vic\n", '', 1], 'enable: exit 0, stored');
+ok t_cmp(last_audit($victim_id), '|inforadm enable|adm_vic|enabled',
+         'enable: in the audit trail');
+($rc, $out, $err) = adm(undef, 'enable', 'adm_vic');
+ok t_cmp([$rc, $out], [0, "user adm_vic is already enabled\n"],
+         'enable of an enabled account: exit 0');
+($rc, $out, $err) = adm("pw-vic-2\n", 'passwd', 'adm_vic');
+ok t_cmp([$rc, $out, last_audit($victim_id)],
+         [0, "password changed for adm_vic\n",
+          '|inforadm passwd|adm_vic|password'],
+         'passwd without the old password: exit 0, in the audit trail');
+ok t_cmp(scalar(login_answer('adm_vic', 'pw-vic-2') =~
+                /<root success="true" ticket="/), 1,
+         'passwd: the account logs in with the new password');
+login('adm_vic', 'pw-vic-2');
+($rc, $out, $err) = adm(undef, 'delete', 'adm_vic');
+ok t_cmp([$rc, $out, $err], [0, "deleted user adm_vic (id $victim_id)\n", ''],
+         'delete: exit 0 and message');
+ok t_cmp([user_row('adm_vic'), n_sessions($victim_id)], [undef, 0],
+         'delete: the account and its sessions are gone');
+ok t_cmp(last_audit($victim_id), '|inforadm delete|adm_vic|deleted',
+         'delete: in the audit trail');
+for my $cmd (qw(disable enable delete passwd)) {
+    ($rc, $out, $err) = adm("pw\n", $cmd, 'adm_vic');
+    ok t_cmp([$rc, $out, $err], [2, '', "inforadm: no such user: adm_vic\n"],
+             "$cmd of a missing user: exit 2");
+    ($rc, $out, $err) = adm(undef, $cmd);
+    ok t_cmp([$rc, $out, scalar($err =~ /\Ausage: inforadm /)], [2, '', 1],
+             "$cmd without a name: exit 2 with usage");
+}
+($rc, $out, $err) = adm(undef, 'delete', 'adm_one', 'adm_boss');
+ok t_cmp([$rc, scalar($err =~ /\Ausage: inforadm /),
+          user_row('adm_one') ? 1 : 0], [2, 1, 1],
+         'delete with two names: exit 2, nothing deleted');
+
+# --- --help for every command: on standard output, exit 0, no database
+for my $cmd (qw(useradd passwd disable enable delete list audit has-admin)) {
+    ($rc, $out, $err) = run_adm(undef, $cmd, '--help');
+    ok t_cmp([$rc, $err, scalar($out =~ /\Ausage:\ inforadm\ \[-t\ DRIVER\]
+              \ \[-c\]\ \[-C\ COST\]\ -d\ DATABASE\ \Q$cmd\E\b[^\n]*\n\n\S/x)],
+             [0, '', 1], "$cmd --help");
+}
+($rc, $out, $err) = run_adm(undef, '--help');
+ok t_cmp([$rc, $err, scalar($out =~ /\Ausage:\ inforadm\ .*^commands:\n.*
+          ^\ \ disable\ NAME\n.*^exit\ status:\ 0/msx)], [0, '', 1],
+         '--help: the usage with every command and the exit codes');
+
+# --- has-admin: 1 is "no", 2 an error
+my $hdir = tempdir(CLEANUP => 1);
+open my $junk, '>', "$hdir/junk.db" or die;
+print $junk "this is not an SQLite database\n" x 100;
+close $junk;
+($rc, $out, $err) = run_adm(undef, '-d', "$hdir/junk.db", 'has-admin');
+ok t_cmp([$rc, $out, scalar($err =~ /\Ainforadm: cannot use database /)],
+         [2, '', 1], 'has-admin on a file that is no database: exit 2');
+($rc, $out, $err) = run_adm(undef, '-t', 'nodriver', '-d', 'x', 'has-admin');
+ok t_cmp([$rc, $err],
+         [2, "inforadm: no apr_dbd driver nodriver (is "
+             . "libaprutil1-dbd-nodriver installed?)\n"],
+         'has-admin with an unknown driver: exit 2');
+
+# --- a password typed at a terminal is not echoed (script(1) gives
+# inforadm a terminal; the answers are sent after each prompt)
+SKIP: {
+    skip 'no script(1)', 3 unless -x '/usr/bin/script';
+    require IPC::Open2;
+    my $cmd = "$BIN -C 4 -d $DB passwd adm_one";
+    my $pid = IPC::Open2::open2(my $tout, my $tin, '/usr/bin/script', '-qec',
+                                $cmd, '/dev/null');
+    my $seen = '';
+    my $upto = sub {
+        my $re = shift;
+        while ($seen !~ $re) {
+            my $n = sysread $tout, my $chunk, 256;
+            last unless $n;
+            $seen .= $chunk;
+        }
+    };
+    $upto->(qr/Password: /);
+    print $tin "tty-Secret-1\n";
+    $tin->flush;
+    $upto->(qr/Again: /);
+    print $tin "tty-Secret-1\n";
+    $tin->flush;
+    $upto->(qr/changed for/);
+    close $tin;
+    $upto->(qr/\z\A/);   # to the end
+    waitpid $pid, 0;
+    InforTest::Paths::give_to_children();
+    ok t_cmp($? >> 8, 0, 'terminal: exit 0');
+    ok t_cmp(index($seen, 'tty-Secret-1'), -1,
+             'terminal: the password is not echoed');
+    ok t_cmp(scalar(login_answer('adm_one', 'tty-Secret-1') =~
+                    /<root success="true" ticket="/), 1,
+             'terminal: the typed password was set');
+}
 
 # --- the clear-text passwords are nowhere in the database files
 my $bytes = '';
@@ -243,7 +364,7 @@ for my $f (grep { -e } map { "$DB$_" } '', '-wal') {
     $bytes .= <$fh>;
 }
 ok t_cmp([grep { index($bytes, $_) >= 0 }
-          qw(pw-one-secret pw-one-new pw-boss)], [],
+          qw(pw-one-secret pw-one-new pw-boss tty-Secret-1)], [],
          'no clear-text password in the database files');
 
 sub db_value_in {
