@@ -189,7 +189,6 @@ static int infor_handler(request_rec *r)
     db = apr_pcalloc(r->pool, sizeof(*db));
     call.client_ip = r->useragent_ip;
 
-    infor_request_mask(r);
     if (r->method_number == M_GET && !infor_request_method(r)) {
         return infor_respond_describe(r);
     }
@@ -353,6 +352,7 @@ static void infor_register_hooks(apr_pool_t *p)
     ap_hook_map_to_storage(infor_map_to_storage, NULL, NULL,
                            APR_HOOK_FIRST);
     ap_hook_handler(infor_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    infor_mask_register_hooks();
 }
 
 /* Not AP_DECLARE_MODULE: infor_private.h already declares the log index. */
