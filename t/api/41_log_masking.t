@@ -12,7 +12,7 @@ use Apache::TestRequest ();
 use IO::Socket::INET ();
 use InforTest;
 
-plan tests => 40;
+plan tests => 42;
 
 my $MASK_LOG = Apache::Test::vars('t_logs') . '/mask_log';
 my $ACCESS   = Apache::Test::vars('t_logs') . '/access_log';
@@ -126,6 +126,29 @@ ok t_cmp($res->header('Cache-Control'), 'no-store', 'a SOAP answer: no-store');
 $res = soap_raw('<soap:Envelope');
 ok t_cmp($res->code . ' ' . $res->header('Cache-Control'), '500 no-store',
          'a SOAP Fault: no-store');
+
+# mod_status shows the request line of a call in progress: this one waits
+# for its body inside the handler.
+{
+    my $sock = IO::Socket::INET->new(
+        PeerAddr => Apache::TestRequest::hostport(), Timeout => 10)
+        or die "connect: $!";
+    print $sock "POST /srv.asmx/AuthenticateUser?UID=lm_user&PWD="
+        . secret('status') . " HTTP/1.1\r\nHost: localhost\r\n"
+        . "Content-Type: application/x-www-form-urlencoded\r\n"
+        . "Content-Length: 100\r\n\r\nUID=";
+    my $page = '';
+    for (1 .. 20) {
+        select undef, undef, undef, 0.1;
+        $page = Apache::TestRequest::GET('/server-status')->content;
+        last if $page =~ m{/srv\.asmx/AuthenticateUser\?};
+    }
+    ok t_cmp(scalar(() = $page =~ m{POST /srv\.asmx/AuthenticateUser\?UID=lm_user&amp;PWD=\*\*\* HTTP/1\.1}g),
+             1, 'server-status shows the call in progress, masked');
+    ok t_cmp([grep { index($page, $_) >= 0 } @secrets], [],
+             'server-status: no password, secret or whole ticket');
+    close $sock;
+}
 
 # httpd writes the log lines after the answers: wait for the last ones.
 my @mask = log_lines($MASK_LOG, $mark{$MASK_LOG}, scalar(@cases) + 6);
