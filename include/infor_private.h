@@ -90,9 +90,9 @@ const char *infor_request_method(request_rec *r);
  * client error when the request cannot be a call. */
 infor_error *infor_request_decode(request_rec *r, apr_off_t max_body,
                                   infor_call *call);
-/* Rewrites the request line the access log keeps: no passwords, tickets
- * cut to eight characters. */
-void infor_request_mask(request_rec *r);
+
+/* logmask.c: the hooks that keep secrets out of every access-log line. */
+void infor_mask_register_hooks(void);
 
 /* respond.c */
 int infor_respond_result(request_rec *r, const infor_call *call,

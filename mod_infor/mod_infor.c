@@ -139,7 +139,6 @@ static int infor_handler(request_rec *r)
     db = apr_pcalloc(r->pool, sizeof(*db));
     call.client_ip = r->useragent_ip;
 
-    infor_request_mask(r);
     if (r->method_number == M_GET && !infor_request_method(r)) {
         return infor_respond_describe(r);
     }
@@ -188,32 +187,6 @@ static int infor_handler(request_rec *r)
 }
 
 /* --------------------------------------------------------------- hooks */
-
-/* Requests for the service map to no file: skip the directory walk (it
- * only costs stat calls, and fails where the document root is
- * unreadable).  SetHandler is only known after the location walk, so
- * look there for URLs that can be ours. */
-static int infor_map_to_storage(request_rec *r)
-{
-    core_dir_config *core;
-    const char *err = NULL, *handler;
-
-    if (!ap_strcasestr(r->uri, ".asmx")) {
-        return DECLINED;
-    }
-    if (ap_location_walk(r) != OK) {
-        return DECLINED;
-    }
-    core = ap_get_core_module_config(r->per_dir_config);
-    if (!core->expr_handler) {
-        return DECLINED;
-    }
-    handler = ap_expr_str_exec(r, core->expr_handler, &err);
-    if (err || !handler || strcmp(handler, INFOR_HANDLER) != 0) {
-        return DECLINED;
-    }
-    return OK;
-}
 
 static int infor_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp)
@@ -292,10 +265,12 @@ static void infor_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(infor_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(infor_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(infor_child_init, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_map_to_storage(infor_map_to_storage, NULL, NULL,
-                           APR_HOOK_FIRST);
+    /* No map_to_storage hook: core's directory walk runs for the
+     * module's URLs as for any other, so <Directory> and its Require
+     * rules apply (issue 8). */
     ap_hook_handler(infor_handler, NULL, NULL, APR_HOOK_MIDDLE);
     infor_status_register_hooks(p);
+    infor_mask_register_hooks();
 }
 
 /* Not AP_DECLARE_MODULE: infor_private.h already declares the log index. */

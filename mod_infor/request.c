@@ -1,7 +1,7 @@
 /*
  * mod_infor: reading a request: which binding and operation it is, its
- * body, the decoding into the neutral call (by http_decode.c or soap.c),
- * and the request line as the access log keeps it.
+ * body, and the decoding into the neutral call (by http_decode.c or
+ * soap.c).
  */
 #include <string.h>
 
@@ -133,62 +133,4 @@ infor_error *infor_request_decode(request_rec *r, apr_off_t max_body,
     }
     return infor_client_error(r->pool, HTTP_NOT_FOUND, "No method named: "
         "call /srv.asmx/METHOD, or POST a SOAP envelope to /srv.asmx.");
-}
-
-/* The access log writes the request line as it came: keep passwords out
- * of it, and tickets down to their first eight characters.  Names are
- * read as libapreq2 reads them (pairs split at & or ;, names decoded), and
- * a name is sensitive if any operation's parameter of that name is, so
- * that a misspelt method is masked too. */
-void infor_request_mask(request_rec *r)
-{
-    const char *line = r->the_request, *q = line ? strchr(line, '?') : NULL;
-    infor_buf b;
-
-    if (!q) {
-        return;
-    }
-    infor_buf_init(&b, r->pool, strlen(line) + 16);
-    infor_buf_add(&b, line, q - line);
-    while (*q == '?' || *q == '&' || *q == ';') {
-        apr_size_t nlen, vlen;
-        const char *eq, *name;
-        char *decoded, *c;
-        unsigned flags;
-
-        infor_buf_add(&b, q, 1);
-        name = ++q;
-        nlen = strcspn(name, "=&; ");
-        eq = name + nlen;
-        vlen = *eq == '=' ? strcspn(eq + 1, "&; ") : 0;
-        decoded = apr_pstrndup(r->pool, name, nlen);
-        for (c = decoded; *c; c++) {
-            if (*c == '+') {
-                *c = ' ';
-            }
-        }
-        /* A name that does not decode cleanly is masked to be safe. */
-        flags = ap_unescape_url(decoded) == OK
-                ? infor_param_flags(decoded) : INFOR_P_SECRET;
-        infor_buf_add(&b, name, nlen);
-        if (*eq == '=') {
-            infor_buf_add(&b, "=", 1);
-            if (flags & INFOR_P_SECRET) {
-                infor_buf_puts(&b, "***");
-            }
-            else if ((flags & (INFOR_P_TICKET | INFOR_P_GUID)) && vlen > 8) {
-                infor_buf_add(&b, eq + 1, 8);
-                infor_buf_puts(&b, "...");
-            }
-            else {
-                infor_buf_add(&b, eq + 1, vlen);
-            }
-            q = eq + 1 + vlen;
-        }
-        else {
-            q = eq;
-        }
-    }
-    infor_buf_puts(&b, q);
-    r->the_request = b.data;
 }

@@ -16,6 +16,9 @@ static int send_body(request_rec *r, int status, const char *type,
                      const char *body, apr_size_t len)
 {
     r->status = status;
+    /* Answers carry tickets and user records: no cache may keep one.
+     * Every answer, faults and help pages too, to keep it simple. */
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     ap_set_content_type(r, type);
     ap_set_content_length(r, len);
     if (!r->header_only) {

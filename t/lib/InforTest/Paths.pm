@@ -42,6 +42,8 @@ sub fresh_data_dir {
     remove_tree($dir);
     make_path($dir, { mode => 0755 });
     make_path(mail_dir(), { mode => 0777 });
+    # The test server's document root (empty; see t/conf/extra.conf.in).
+    make_path("$dir/htdocs", { mode => 0755 });
     open my $sh, '>', "$dir/sendmail.sh" or die "sendmail.sh: $!";
     print $sh $SENDMAIL;
     close $sh;
