@@ -24,7 +24,9 @@ extern module AP_MODULE_DECLARE_DATA infor_module;
 #define INFOR_HANDLER "infor"
 #define INFOR_DEFAULT_LIFETIME apr_time_from_sec(30 * 24 * 3600)
 #define INFOR_DEFAULT_REFRESH  apr_time_from_sec(60)
-#define INFOR_DEFAULT_MAX_BODY (1024 * 1024)
+/* The largest real request, a SOAP CreateUser with long values, is about
+ * 2 KB: 64 KB leaves room for any client, not for 1 MB of anything. */
+#define INFOR_DEFAULT_MAX_BODY (64 * 1024)
 
 /* Per-directory configuration; every field has an "unset" marker so a
  * merge never mistakes an explicit default for "not given". */

@@ -306,7 +306,7 @@ const command_rec infor_cmds[] = {
                   WHERE, "Write a ticket's new expiry at most this often "
                   "(default 60s)"),
     AP_INIT_TAKE1("InforMaxBodySize", set_max_body, NULL, WHERE,
-                  "Largest request body in bytes (default 1048576)"),
+                  "Largest request body in bytes (default 65536)"),
     AP_INIT_TAKE1("InforSysadminAccount", set_string,
                   SLOT(sysadmin_account), WHERE,
                   "An account that may never obtain a ticket (default none)"),
