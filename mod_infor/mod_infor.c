@@ -160,8 +160,7 @@ static void log_error(request_rec *r, const infor_call *call,
                       "%s: %s", name, e->detail ? e->detail : e->message);
     }
     else if (e->kind == INFOR_E_CLIENT) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, INFORLOGNO(0002)
-                      "%s refused: %s", name, e->message);
+        infor_log_client(r, name, e->message);
     }
     else {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, INFORLOGNO(0003)
