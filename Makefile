@@ -46,7 +46,8 @@ INFORADM = mod_infor/inforadm
 UNIT_SRC = $(wildcard t/unit/*_test.c)
 UNIT_BIN = $(UNIT_SRC:t/unit/%_test.c=t/unit/bin/%.t)
 
-.PHONY: all deps test unit lint apache-test check-directives run install clean \
+.PHONY: all deps test unit lint apache-test check-directives check-logtags \
+        run install clean \
         valgrind bench bench-refresh
 
 all: deps
@@ -86,11 +87,14 @@ lint:
 check-directives:
 	t/check_directives.sh
 
+check-logtags:
+	t/check_logtags.sh
+
 apache-test: all
 	perl t/TEST.PL -clean >/dev/null 2>&1 || true
 	perl t/TEST.PL t/api
 
-test: unit lint check-directives apache-test
+test: unit lint check-directives check-logtags apache-test
 
 # Not part of `make test`: slow (valgrind) or machine-dependent (figures).
 valgrind: all

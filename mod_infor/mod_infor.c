@@ -80,18 +80,19 @@ static apr_status_t close_store(void *data)
     int removed = 0;
 
     if (infor_store_release(db) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s", db->errmsg);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, INFORLOGNO(0101) "%s",
+                      db->errmsg);
     }
     if (!infor_store_usable(db) || !purge_claim(r->server, now)) {
         return APR_SUCCESS;
     }
     if (infor_store_session_purge(db, now, PURGE_BATCH, &removed)
         != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, INFORLOGNO(0102)
                       "purging expired tickets: %s", db->errmsg);
         return APR_SUCCESS;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, INFORLOGNO(0103)
                   "purged %d expired tickets", removed);
     if (removed == PURGE_BATCH) {
         /* A backlog: the next batch in a second, not an interval. */
@@ -217,7 +218,7 @@ static int infor_handler(request_rec *r)
         result = infor_dispatch(r->pool, &settings, db, &call, &user, &e);
     }
     if (db->recovered) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, INFORLOGNO(0104)
                       "database connection readied again after: %s",
                       db->recovered);
     }
@@ -290,8 +291,9 @@ static int make_shared(apr_pool_t *pconf, server_rec *s)
     }
     rv = apr_shm_create(&purge_shm, n * sizeof(apr_uint32_t), NULL, pconf);
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_infor: cannot make "
-                     "shared memory for the ticket purge");
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, INFORLOGNO(0105)
+                     "mod_infor: cannot make shared memory for the ticket "
+                     "purge");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     purge_next = apr_shm_baseaddr_get(purge_shm);
@@ -332,8 +334,9 @@ static void infor_child_init(apr_pool_t *p, server_rec *s)
                                      apr_global_mutex_lockfile(write_lock),
                                      p);
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_infor: cannot "
-                     "attach to the write lock in this child");
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, INFORLOGNO(0106)
+                     "mod_infor: cannot attach to the write lock in this "
+                     "child");
         return;
     }
     rv = infor_store_init(p, write_lock);
