@@ -51,16 +51,21 @@ typedef struct {
     const char *first;
 } xml_errors;
 
-/* The message as one short line of printable ASCII, without the bytes
- * of the document that some messages quote (they may be a password's). */
+/* The message as one short line of printable ASCII, without the text
+ * of the document that some messages quote (it may be a password's):
+ * libxml2 puts it after a line end, ", bytes 0x" or ": <!--". */
 static const char *clean_message(apr_pool_t *p, const char *msg)
 {
+    static const char *const quoting[] = { ", bytes 0x", ": <!--" };
     apr_size_t n = strcspn(msg, "\n");
-    const char *bytes = strstr(msg, ", bytes 0x");
     char *out, *c;
+    unsigned i;
 
-    if (bytes && (apr_size_t)(bytes - msg) < n) {
-        n = bytes - msg;
+    for (i = 0; i < sizeof(quoting) / sizeof(quoting[0]); i++) {
+        const char *q = strstr(msg, quoting[i]);
+        if (q && (apr_size_t)(q - msg) < n) {
+            n = q - msg;
+        }
     }
     if (n > 150) {
         n = 150;

@@ -2,17 +2,21 @@
  * mod_infor: the pre-scan of XML documents (see infor_xml_scan.h).
  *
  * It follows the XML grammar only as far as it must to find every tag,
- * attribute and text run that libxml2 would find in the same bytes: on a
- * well-formed prefix both read the same markup, and where the bytes stop
- * being well-formed libxml2 stops building anything.  Each byte is looked
- * at a bounded number of times (memchr and the searches below always move
- * on past what they read), so the scan is linear in the length.
+ * attribute and text run that libxml2 would find in the same bytes.
+ * libxml2 goes on parsing after an error (without building anything, but
+ * at the same cost), and it ends a comment, PI, CDATA section or
+ * attribute value early at a character XML forbids or at a '<' in a
+ * value: so those are refused here, and nothing the scan skips as a
+ * value, comment, PI or CDATA can be markup to libxml2.  Each byte is
+ * looked at a bounded number of times (memchr and the searches below
+ * always move on past what they read), so the scan is linear.
  */
 #include <string.h>
 
 #include <apr_lib.h>
 #include <apr_strings.h>
 
+#include "infor.h"
 #include "infor_xml_scan.h"
 
 const infor_xml_limits infor_xml_default_limits = {
@@ -36,6 +40,7 @@ typedef struct {
     int elements;
     int other;
     int ns;
+    int utf8;                 /* 0: declared a single-byte encoding */
 } scan;
 
 #define IS_SPACE(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\r')
@@ -184,6 +189,9 @@ static infor_scan_result attribute(scan *s, int *attrs)
         return over(s, "an attribute value is longer than ", s->lim->max_value,
                     " bytes");
     }
+    if (memchr(s->p + 1, '<', close - s->p - 1)) {
+        return malformed(s);
+    }
     s->p = close + 1;
     return INFOR_SCAN_OK;
 }
@@ -237,12 +245,23 @@ static infor_scan_result start_tag(scan *s)
     }
 }
 
-/* A processing instruction; "<?xml" is only allowed at the very start,
- * where the XML declaration was already read. */
+/* A processing instruction.  Its target must be a plain ASCII name
+ * (libxml2 reads on as content after a target it cannot read), and
+ * "<?xml" is only allowed at the very start, where the XML declaration
+ * was already read. */
 static infor_scan_result pi(scan *s)
 {
-    if (s->end - s->p >= 6 && strncasecmp(s->p + 2, "xml", 3) == 0
-        && (IS_SPACE(s->p[5]) || s->p[5] == '?')) {
+    const char *q = s->p + 2;
+
+    if (q == s->end || !(apr_isalpha(*q) || *q == '_' || *q == ':')) {
+        return malformed(s);
+    }
+    while (q < s->end && (apr_isalnum(*q) || *q == '_' || *q == ':'
+                          || *q == '-' || *q == '.')) {
+        q++;
+    }
+    if (q == s->end || !(IS_SPACE(*q) || *q == '?')
+        || (q - s->p == 5 && strncasecmp(s->p + 2, "xml", 3) == 0)) {
         return malformed(s);
     }
     return skip_to(s, 2, "?>");
@@ -291,20 +310,19 @@ static infor_scan_result prolog(scan *s)
         *s->why = "the request must be encoded in UTF-8";
         return INFOR_SCAN_ENCODING;
     }
-    if (memchr(s->p, '\0', len)) {
-        /* UTF-16 or UTF-32 without a mark, or a NUL that XML forbids. */
-        return malformed(s);
-    }
     if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
         s->p += 3;
     }
     if (!starts(s, "<?xml") || s->end - s->p < 6 || !IS_SPACE(s->p[5])) {
         return INFOR_SCAN_OK;
     }
-    close = find(s, "?>");
-    if (!close) {
+    /* libxml2 reads on after a declaration that ends at a lone '>' (no
+     * value in it may hold one): it must end at its first '>', "?>". */
+    close = memchr(s->p, '>', s->end - s->p);
+    if (!close || close[-1] != '?') {
         return malformed(s);
     }
+    close--;
     for (enc = s->p + 5; enc + 8 <= close; enc++) {
         if (memcmp(enc, "encoding", 8) == 0) {
             break;
@@ -332,9 +350,30 @@ static infor_scan_result prolog(scan *s)
             *s->why = "the request must be encoded in UTF-8";
             return INFOR_SCAN_ENCODING;
         }
+        s->utf8 = (q - enc - 1 == 5 && !strncasecmp(enc + 1, "UTF-8", 5))
+                  || (q - enc - 1 == 4 && !strncasecmp(enc + 1, "UTF8", 4));
     }
     s->p = close + 2;
     return INFOR_SCAN_OK;
+}
+
+/* Every character one XML 1.0 allows: valid UTF-8 in UTF-8; in a declared
+ * single-byte encoding, no control character but tab, LF and CR.  (NUL
+ * bytes also mean UTF-16 or UTF-32 without a mark.) */
+static int chars_ok(const scan *s, const char *str, apr_size_t len)
+{
+    const unsigned char *u = (const unsigned char *)str;
+    apr_size_t i;
+
+    if (s->utf8) {
+        return infor_text_ok(str, len);
+    }
+    for (i = 0; i < len; i++) {
+        if (u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r') {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 infor_scan_result infor_xml_scan(apr_pool_t *p, const char *str,
@@ -351,8 +390,14 @@ infor_scan_result infor_xml_scan(apr_pool_t *p, const char *str,
     s.end = str + len;
     s.lim = lim;
     s.why = why;
+    s.utf8 = 1;
     if ((rv = prolog(&s)) != INFOR_SCAN_OK) {
         return rv;
+    }
+    if (!chars_ok(&s, str, len)) {
+        *why = "the request is not well-formed XML (invalid UTF-8 or a "
+               "character XML forbids)";
+        return INFOR_SCAN_MALFORMED;
     }
     while (s.p < s.end) {
         if (*s.p != '<') {

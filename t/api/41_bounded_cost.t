@@ -9,7 +9,7 @@ use Apache::TestRequest ();
 use Time::HiRes qw(time);
 use InforTest;
 
-plan tests => 44;
+plan tests => 48;
 
 my $SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 my $XSI    = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -133,6 +133,19 @@ my @shapes = (
                 . '<a>&e;</a>') },
      [500, fault('Invalid SOAP request: DTDs are not allowed in SOAP '
                  . 'messages.')]],
+    # Where libxml2 would end a comment or value early and parse on: the
+    # attributes hidden there are refused before libxml2 sees them.
+    ['32,000 attributes behind a control character in a comment',
+     sub { post(get_user('', "<!-- \x01 <a"
+                . join('', map { qq{ a$_=""} } 1 .. 32000) . '> -->'),
+                '/big/srv.asmx') },
+     [500, fault('Invalid SOAP request: the request is not well-formed XML '
+                 . '(invalid UTF-8 or a character XML forbids).')]],
+    ['1,000 attributes in a value',
+     sub { post(get_user(' v="<a' . join('', map { qq{ a$_=''} } 1 .. 1000)
+                         . '>"', '')) },
+     [500, fault('Invalid SOAP request: the request is not well-formed '
+                 . 'XML.')]],
     # Within every limit, as costly as it gets: answered normally.
     ['280 elements of 32 attributes each',
      sub { post(get_user('', join('', map {

@@ -99,9 +99,9 @@ static void test_accepts(void)
             INFOR_SCAN_OK, NULL, "a GetUser envelope");
     scan_is("", INFOR_SCAN_OK, NULL, "nothing (libxml2 refuses it)");
     scan_is("\xEF\xBB\xBF<a/>", INFOR_SCAN_OK, NULL, "a UTF-8 mark");
-    scan_is(env("<UserName a = 'x>y' b=\"it's <\" c='say \"hi\"'>z"
+    scan_is(env("<UserName a = 'x>y' b=\"it's &lt;\" c='say \"hi\"'>z"
                 "</UserName >"), INFOR_SCAN_OK, NULL,
-            "quotes, blanks and > < inside attribute values");
+            "quotes, blanks and > inside attribute values");
     scan_is(env("<!-- <a b='' c=''> --><?pi <x> ?><![CDATA[<y z=''>]]>"
                 "<x/>"), INFOR_SCAN_OK, NULL,
             "markup inside comments, PIs and CDATA is text");
@@ -222,6 +222,32 @@ static void test_refuses(void)
     scan_is("<a><!-- x </a>", INFOR_SCAN_MALFORMED, NULL, "unclosed comment");
     scan_is("<a></a></b>", INFOR_SCAN_MALFORMED, NULL, "an end tag too many");
     scan_is("<", INFOR_SCAN_MALFORMED, NULL, "a lone <");
+    /* Where libxml2 would end a value, comment, PI or CDATA section early
+     * and read on as markup, the scan must not skip: it refuses. */
+    scan_is(env("<a v=\"<b c='' d=''>\"/>"), INFOR_SCAN_MALFORMED, NULL,
+            "a < in an attribute value");
+    scan_is(env("<!-- \x01 <b c='' d=''> -->"), INFOR_SCAN_MALFORMED,
+            "the request is not well-formed XML (invalid UTF-8 or a "
+            "character XML forbids)", "a control character in a comment");
+    scan_is(env("<![CDATA[ \xEF\xBF\xBE <b c=''> ]]>"),
+            INFOR_SCAN_MALFORMED, NULL, "U+FFFE in a CDATA section");
+    scan_is(env("<a v='\xED\xA0\x80 <b/>'/>"), INFOR_SCAN_MALFORMED, NULL,
+            "a surrogate in a value");
+    scan_is(env("<a>\xC3\x28</a>"), INFOR_SCAN_MALFORMED, NULL,
+            "invalid UTF-8");
+    scan_is("<?xml version='1.0' encoding='ISO-8859-1'?><a>\xE9\xFF</a>",
+            INFOR_SCAN_OK, NULL, "Latin-1 bytes in ISO-8859-1");
+    scan_is("<?xml version='1.0' encoding='ISO-8859-1'?><a>\x01</a>",
+            INFOR_SCAN_MALFORMED, NULL, "a control character in ISO-8859-1");
+    scan_is(env("<? x <b c=''> ?>"), INFOR_SCAN_MALFORMED, NULL,
+            "a PI without a target");
+    scan_is(env("<?1x <b c=''> ?>"), INFOR_SCAN_MALFORMED, NULL,
+            "a PI target that is no name");
+    scan_is(env("<?x\xC3\xA9 <b c=''> ?>"), INFOR_SCAN_MALFORMED, NULL,
+            "a PI target that is not ASCII");
+    scan_is("<?xml version=\"1.0\" ><a b='' c=''/><?p?>",
+            INFOR_SCAN_MALFORMED, NULL,
+            "an XML declaration ending at a lone >");
     scan_is("<a", INFOR_SCAN_MALFORMED, NULL, "a start tag cut short");
 }
 
@@ -324,12 +350,16 @@ static void test_soap(void)
              "soap: libxml2's encoding error is in the fault, without the "
              "bytes");
     e = decode(env("<a></b>"));
+    fault_is(e, "Invalid SOAP request: the request is not well-formed XML "
+             "(line 1: Opening and ending tag mismatch: a line 1 and b).",
+             "soap: libxml2's error and its line are in the fault");
+    e = decode(env("<!-- pw=secret -- -->"));
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
     fault_is(e, "Invalid SOAP request: the request is not well-formed XML "
-             "(line 1: Opening and ending tag mismatch: a line 1 and b).",
-             "soap: libxml2's error and its line are in the fault");
+             "(line 1: Double hyphen within comment).",
+             "soap: no text of the document in the fault");
     n = pread(fd, buf, sizeof(buf) - 1, 0);
     buf[n > 0 ? n : 0] = '\0';
     if (!ok(n == 0, "soap: libxml2 wrote nothing on stderr")) {
