@@ -51,10 +51,11 @@ CORE_SRC = mod_infor/store.c mod_infor/store_write.c mod_infor/store_user.c \
 OPS_SRC  = mod_infor/dispatch.c mod_infor/ops_table.c \
            mod_infor/ops_session.c mod_infor/ops_user.c \
            mod_infor/ops_admin.c mod_infor/ops_password.c mod_infor/mail.c \
-           mod_infor/soap.c mod_infor/describe.c mod_infor/mask.c
+           mod_infor/soap.c mod_infor/xml_scan.c mod_infor/describe.c \
+           mod_infor/mask.c
 HTTPD_SRC = mod_infor/mod_infor.c mod_infor/config.c mod_infor/maintain.c \
             mod_infor/request.c mod_infor/respond.c mod_infor/http_decode.c \
-            mod_infor/status.c mod_infor/logmask.c
+            mod_infor/status.c mod_infor/logmask.c mod_infor/log.c
 MOD_SRC  = $(HTTPD_SRC) $(OPS_SRC) $(CORE_SRC)
 HEADERS  = $(wildcard include/*.h)
 
@@ -63,8 +64,9 @@ INFORADM = mod_infor/inforadm
 UNIT_SRC = $(wildcard t/unit/*_test.c)
 UNIT_BIN = $(UNIT_SRC:t/unit/%_test.c=t/unit/bin/%.t)
 
-.PHONY: all deps test-deps test unit lint apache-test check-directives run \
-        install clean valgrind bench bench-refresh deb deb-check
+.PHONY: all deps test-deps test unit lint apache-test check-directives \
+        check-logtags run install clean valgrind bench bench-refresh deb \
+        deb-check
 
 all: $(MODULE) $(INFORADM)
 
@@ -104,12 +106,16 @@ lint:
 check-directives:
 	t/check_directives.sh
 
+check-logtags:
+	t/check_logtags.sh
+
 apache-test: all
 	perl t/TEST.PL -clean >/dev/null 2>&1 || true
 	perl t/TEST.PL t/api
 
 test: test-deps
-	@$(MAKE) --no-print-directory unit lint check-directives apache-test
+	@$(MAKE) --no-print-directory unit lint check-directives check-logtags \
+	    apache-test
 
 # Not part of `make test`: slow (valgrind) or machine-dependent (figures).
 valgrind: all

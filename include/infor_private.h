@@ -24,7 +24,9 @@ extern module AP_MODULE_DECLARE_DATA infor_module;
 #define INFOR_HANDLER "infor"
 #define INFOR_DEFAULT_LIFETIME apr_time_from_sec(30 * 24 * 3600)
 #define INFOR_DEFAULT_REFRESH  apr_time_from_sec(60)
-#define INFOR_DEFAULT_MAX_BODY (1024 * 1024)
+/* The largest real request, a SOAP CreateUser with long values, is about
+ * 2 KB: 64 KB leaves room for any client, not for 1 MB of anything. */
+#define INFOR_DEFAULT_MAX_BODY (64 * 1024)
 
 /* Per-directory configuration; every field has an "unset" marker so a
  * merge never mistakes an explicit default for "not given". */
@@ -50,6 +52,8 @@ typedef struct {
     int sync_normal;                       /* -1: unset; InforDurability */
     apr_interval_time_t purge_interval;    /* -1: unset */
     int slot;                              /* the server's purge slot */
+    int client_log_level;                  /* -1: unset; APLOG_* */
+    int client_log_rate;                   /* -1: unset; lines a second */
 } infor_srv_cfg;
 
 #define INFOR_DEFAULT_PURGE apr_time_from_sec(60)
@@ -59,12 +63,20 @@ extern const command_rec infor_cmds[];
 void *infor_create_srv_cfg(apr_pool_t *p, server_rec *s);
 void *infor_merge_srv_cfg(apr_pool_t *p, void *base, void *add);
 apr_interval_time_t infor_cfg_purge_interval(const infor_srv_cfg *c);
+/* InforClientErrorLog: the level of client-error lines, and how many a
+ * second each child writes (0: no limit). */
+int infor_cfg_client_log_level(const infor_srv_cfg *c);
+int infor_cfg_client_log_rate(const infor_srv_cfg *c);
 void *infor_create_dir_cfg(apr_pool_t *p, char *dir);
 void *infor_merge_dir_cfg(apr_pool_t *p, void *base, void *add);
 void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s);
 /* InforResetURL, or NULL when the request's own address should be used. */
 const char *infor_cfg_reset_url(const infor_dir_cfg *c);
 apr_off_t infor_cfg_max_body(const infor_dir_cfg *c);
+
+/* log.c: one line for a refused request, at InforClientErrorLog's level
+ * and rate. */
+void infor_log_client(request_rec *r, const char *name, const char *message);
 
 /* http_decode.c: GET query and form POST bodies, through libapreq2.  On
  * success call->args are filled for call->op. */

@@ -41,6 +41,8 @@ void *infor_create_srv_cfg(apr_pool_t *p, server_rec *s)
     c->sync_normal = -1;
     c->purge_interval = -1;
     c->slot = -1;
+    c->client_log_level = -1;
+    c->client_log_rate = -1;
     return c;
 }
 
@@ -54,12 +56,29 @@ void *infor_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
     c->purge_interval = add->purge_interval != -1 ? add->purge_interval
                                                   : base->purge_interval;
     c->slot = -1;
+    c->client_log_level = add->client_log_level != -1
+                          ? add->client_log_level : base->client_log_level;
+    c->client_log_rate = add->client_log_rate != -1 ? add->client_log_rate
+                                                    : base->client_log_rate;
     return c;
 }
 
 apr_interval_time_t infor_cfg_purge_interval(const infor_srv_cfg *c)
 {
     return c->purge_interval != -1 ? c->purge_interval : INFOR_DEFAULT_PURGE;
+}
+
+#define DEFAULT_CLIENT_LOG_RATE 10
+
+int infor_cfg_client_log_level(const infor_srv_cfg *c)
+{
+    return c->client_log_level != -1 ? c->client_log_level : APLOG_INFO;
+}
+
+int infor_cfg_client_log_rate(const infor_srv_cfg *c)
+{
+    return c->client_log_rate != -1 ? c->client_log_rate
+                                    : DEFAULT_CLIENT_LOG_RATE;
 }
 
 #define MERGE(field, unset) \
@@ -295,6 +314,33 @@ static const char *set_purge_interval(cmd_parms *cmd, void *cv,
                : NULL;
 }
 
+/* InforClientErrorLog LEVEL [LINES-A-SECOND] */
+static const char *set_client_log(cmd_parms *cmd, void *cv, const char *lvl,
+                                  const char *rate)
+{
+    static const struct { const char *name; int level; } levels[] = {
+        { "debug", APLOG_DEBUG }, { "info", APLOG_INFO },
+        { "notice", APLOG_NOTICE }, { "warn", APLOG_WARNING },
+    };
+    infor_srv_cfg *c = ap_get_module_config(cmd->server->module_config,
+                                            &infor_module);
+    unsigned i;
+
+    (void)cv;
+    for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+        if (strcasecmp(lvl, levels[i].name) == 0) {
+            break;
+        }
+    }
+    if (i == sizeof(levels) / sizeof(levels[0])) {
+        return apr_psprintf(cmd->pool, "InforClientErrorLog: '%s' is not "
+                            "one of debug, info, notice, warn", lvl);
+    }
+    c->client_log_level = levels[i].level;
+    return rate ? parse_int(cmd->pool, "InforClientErrorLog", rate, 0,
+                            1000000, &c->client_log_rate) : NULL;
+}
+
 #define SLOT(field) ((void *)APR_OFFSETOF(infor_dir_cfg, field))
 #define WHERE       (RSRC_CONF | ACCESS_CONF)
 
@@ -306,7 +352,7 @@ const command_rec infor_cmds[] = {
                   WHERE, "Write a ticket's new expiry at most this often "
                   "(default 60s)"),
     AP_INIT_TAKE1("InforMaxBodySize", set_max_body, NULL, WHERE,
-                  "Largest request body in bytes (default 1048576)"),
+                  "Largest request body in bytes (default 65536)"),
     AP_INIT_TAKE1("InforSysadminAccount", set_string,
                   SLOT(sysadmin_account), WHERE,
                   "An account that may never obtain a ticket (default none)"),
@@ -345,5 +391,9 @@ const command_rec infor_cmds[] = {
     AP_INIT_TAKE1("InforPurgeInterval", set_purge_interval, NULL, RSRC_CONF,
                   "How often expired tickets are removed, in batches "
                   "(default 60s)"),
+    AP_INIT_TAKE12("InforClientErrorLog", set_client_log, NULL, RSRC_CONF,
+                   "The level of the lines that client errors log, and at "
+                   "most how many a second each child writes, 0 for no "
+                   "limit (default info 10)"),
     { NULL }
 };

@@ -17,6 +17,24 @@
 
 static APR_OPTIONAL_FN_TYPE(apreq_handle_apache2) *handle_fn;
 
+/* No method takes more than 16 parameters: a request with more than this
+ * many is refused, whatever their names (decoding them is linear, but
+ * there is no reason to keep thousands in a table). */
+#define MAX_PARAMS 100
+#define ERR_TOO_MANY "Too many parameters: at most 100 are read."
+
+/* Pairs in a query string, as libapreq2 splits it (at & and ;); counted
+ * before it is decoded. */
+static int query_pairs(const char *q)
+{
+    int n = 1;
+
+    for (; *q; q++) {
+        n += *q == '&' || *q == ';';
+    }
+    return n;
+}
+
 /* Called from post_config; returns 0 when mod_apreq2 is not loaded. */
 int infor_http_init(void)
 {
@@ -40,6 +58,9 @@ infor_error *infor_http_decode(request_rec *r, apr_off_t max_body,
     int i;
 
     if (call->binding == INFOR_BIND_GET) {
+        if (r->args && query_pairs(r->args) > MAX_PARAMS) {
+            return infor_client_error(r->pool, 400, ERR_TOO_MANY);
+        }
         rv = apreq_args(h, &t);
         if (rv != APR_SUCCESS && rv != APREQ_ERROR_NODATA) {
             return infor_client_error(r->pool, 400,
@@ -76,6 +97,9 @@ infor_error *infor_http_decode(request_rec *r, apr_off_t max_body,
     }
     if (!t) {
         return NULL;   /* no parameters at all */
+    }
+    if (apr_table_elts(t)->nelts > MAX_PARAMS) {
+        return infor_client_error(r->pool, 400, ERR_TOO_MANY);
     }
     /* apr_table_get matches names regardless of case and returns the
      * first value: both as DECISIONS.md asks. */

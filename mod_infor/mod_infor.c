@@ -45,7 +45,7 @@ static apr_status_t close_store(void *data)
     store_use *use = data;
 
     if (infor_store_release(use->db) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, use->r, INFORLOGNO(0008)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, use->r, INFORLOGNO(0101)
                       "%s", use->db->errmsg);
     }
     return APR_SUCCESS;
@@ -110,8 +110,7 @@ static void log_error(request_rec *r, const infor_call *call,
                       "%s: %s", name, e->detail ? e->detail : e->message);
     }
     else if (e->kind == INFOR_E_CLIENT) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, INFORLOGNO(0002)
-                      "%s refused: %s", name, e->message);
+        infor_log_client(r, name, e->message);
     }
     else {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, INFORLOGNO(0003)
@@ -168,7 +167,7 @@ static int infor_handler(request_rec *r)
         result = infor_dispatch(r->pool, &settings, db, &call, &user, &e);
     }
     if (db->recovered) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, INFORLOGNO(0104)
                       "database connection readied again after: %s",
                       db->recovered);
     }
@@ -246,8 +245,9 @@ static void infor_child_init(apr_pool_t *p, server_rec *s)
                                      apr_global_mutex_lockfile(write_lock),
                                      p);
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "mod_infor: cannot "
-                     "attach to the write lock in this child");
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, INFORLOGNO(0106)
+                     "mod_infor: cannot attach to the write lock in this "
+                     "child");
         return;
     }
     rv = infor_store_init(p, write_lock);

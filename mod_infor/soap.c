@@ -12,8 +12,10 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #include "infor_soap.h"
+#include "infor_xml_scan.h"
 
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -41,20 +43,95 @@ static void refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *eid,
     xmlStopParser(c);
 }
 
+/* libxml2's first error in a parse, kept for the answer: libxml2 itself
+ * must never write to stderr (the error log), where any client could
+ * fill the log with lines of its choosing. */
+typedef struct {
+    apr_pool_t *pool;
+    const char *first;
+} xml_errors;
+
+/* The message as one short line of printable ASCII, without the text
+ * of the document that some messages quote (it may be a password's):
+ * libxml2 puts it after a line end, ", bytes 0x" or ": <!--". */
+static const char *clean_message(apr_pool_t *p, const char *msg)
+{
+    static const char *const quoting[] = { ", bytes 0x", ": <!--" };
+    apr_size_t n = strcspn(msg, "\n");
+    char *out, *c;
+    unsigned i;
+
+    for (i = 0; i < sizeof(quoting) / sizeof(quoting[0]); i++) {
+        const char *q = strstr(msg, quoting[i]);
+        if (q && (apr_size_t)(q - msg) < n) {
+            n = q - msg;
+        }
+    }
+    if (n > 150) {
+        n = 150;
+    }
+    out = apr_pstrndup(p, msg, n);
+    for (c = out; *c; c++) {
+        if (*c < 0x20 || *c > 0x7E) {
+            *c = '?';
+        }
+    }
+    while (c > out && c[-1] == ' ') {
+        *--c = '\0';
+    }
+    return out;
+}
+
+static void keep_error(void *data, xmlErrorPtr err)
+{
+    xml_errors *x = data;
+
+    if (x->first || !err || err->level < XML_ERR_ERROR || !err->message) {
+        return;
+    }
+    x->first = clean_message(x->pool, err->message);
+    if (err->line > 0) {
+        x->first = apr_psprintf(x->pool, "line %d: %s", err->line, x->first);
+    }
+}
+
+/* libxml2's unstructured messages (a few paths still print directly):
+ * dropped; the structured ones above say the same. */
+static void drop_message(void *data, const char *msg, ...)
+{
+    (void)data;
+    (void)msg;
+}
+
 static xmlDocPtr parse(apr_pool_t *p, const char *body, apr_size_t len,
                        const char **why)
 {
     xmlParserCtxtPtr c;
     xmlDocPtr doc = NULL;
+    xml_errors errors = { p, NULL };
+    /* Handlers are per thread in libxml2: set for this parse, and given
+     * back so that no other user of libxml2 in this thread sees ours. */
+    xmlStructuredErrorFunc old_serror = xmlStructuredError;
+    void *old_sdata = xmlStructuredErrorContext;
+    xmlGenericErrorFunc old_error = xmlGenericError;
+    void *old_data = xmlGenericErrorContext;
 
     if (len > INT_MAX) {
         *why = "request too large";
         return NULL;
     }
+    /* Bounded cost first: refuse shapes that would make the parse
+     * expensive before libxml2 sees a byte. */
+    if (infor_xml_scan(p, body, len, &infor_xml_default_limits, why)
+        != INFOR_SCAN_OK) {
+        return NULL;
+    }
+    xmlSetStructuredErrorFunc(&errors, keep_error);
+    xmlSetGenericErrorFunc(&errors, drop_message);
     c = xmlCreateMemoryParserCtxt(body, (int)len);
     if (!c) {
         *why = "cannot parse";
-        return NULL;
+        goto leave;
     }
     c->sax->internalSubset = refuse_dtd;
     xmlCtxtUseOptions(c, XML_PARSE_NONET | XML_PARSE_NOERROR
@@ -70,10 +147,16 @@ static xmlDocPtr parse(apr_pool_t *p, const char *body, apr_size_t len,
         doc = NULL;
     }
     else if (!c->wellFormed || !doc) {
-        *why = "the request is not well-formed XML";
+        *why = errors.first
+               ? apr_pstrcat(p, "the request is not well-formed XML (",
+                             errors.first, ")", NULL)
+               : "the request is not well-formed XML";
         doc = NULL;
     }
     xmlFreeParserCtxt(c);
+leave:
+    xmlSetStructuredErrorFunc(old_sdata, old_serror);
+    xmlSetGenericErrorFunc(old_data, old_error);
     return doc;
 }
 

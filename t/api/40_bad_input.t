@@ -307,7 +307,7 @@ $before = contact('bi_user');
 }
 served_ok('10 KB form POST');
 
-# The default limit is 1 MiB.
+# The default limit is 64 KiB.
 $res = soap_raw(padded_get_user(1536 * 1024),
                 action => '"http://tempuri.org/GetUser"');
 plain($res, 413, "Request body too large.\n", '1.5 MiB SOAP body: 413');
