@@ -62,6 +62,11 @@ typedef struct {
     const char *mail_command;             /* sendmail -t compatible; or NULL */
     const char *mail_from;
     apr_interval_time_t reset_lifetime;   /* of a password reset code */
+    /* AuthenticateUserViaWindows: the domains and realms whose identities
+     * may map to an account (any case; NULL or empty: none), and whether
+     * a name with neither may. */
+    const apr_array_header_t *windows_domains;
+    int windows_unqualified;
 } infor_settings;
 
 typedef struct infor_ctx infor_ctx;

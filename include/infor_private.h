@@ -43,6 +43,8 @@ typedef struct {
     int bcrypt_cost;                       /* -1: unset */
     int min_length;                        /* -1: unset */
     int rules;                             /* -1: unset; else RULE_* bits */
+    apr_array_header_t *windows_domains;   /* NULL: unset; may be empty */
+    int windows_unqualified;               /* -1: unset */
 } infor_dir_cfg;
 
 /* Per-server configuration: what belongs to a database, not to a URL. */

@@ -31,6 +31,7 @@ void *infor_create_dir_cfg(apr_pool_t *p, char *dir)
     c->bcrypt_cost = -1;
     c->min_length = -1;
     c->rules = -1;
+    c->windows_unqualified = -1;
     return c;
 }
 
@@ -84,6 +85,8 @@ void *infor_merge_dir_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE(bcrypt_cost, -1);
     MERGE(min_length, -1);
     MERGE(rules, -1);
+    MERGE(windows_domains, NULL);
+    MERGE(windows_unqualified, -1);
     return c;
 }
 
@@ -118,6 +121,8 @@ void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s)
     s->policy.symbols = (rules & RULE_SYMBOLS) != 0;
     s->policy.not_username = (rules & RULE_NOT_USERNAME) != 0;
     s->policy.not_email = (rules & RULE_NOT_EMAIL) != 0;
+    s->windows_domains = c->windows_domains;
+    s->windows_unqualified = c->windows_unqualified != 0;
 }
 
 apr_off_t infor_cfg_max_body(const infor_dir_cfg *c)
@@ -266,6 +271,37 @@ static const char *add_language(cmd_parms *cmd, void *cv, const char *arg)
     return NULL;
 }
 
+/* InforWindowsDomains CORP example.com ...; "none" trusts none (to undo
+ * an inherited list).  The first word of a directive starts afresh. */
+static const char *add_windows_domain(cmd_parms *cmd, void *cv,
+                                      const char *arg)
+{
+    infor_dir_cfg *c = cv;
+
+    if (!c->windows_domains) {
+        c->windows_domains = apr_array_make(cmd->pool, 4,
+                                            sizeof(const char *));
+    }
+    if (strcasecmp(arg, "none") == 0) {
+        apr_array_clear(c->windows_domains);
+        return NULL;
+    }
+    if (strpbrk(arg, "\\@")) {
+        return apr_psprintf(cmd->pool, "InforWindowsDomains: '%s': give "
+                            "the domain or realm alone", arg);
+    }
+    APR_ARRAY_PUSH(c->windows_domains, const char *) =
+        apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_windows_unqualified(cmd_parms *cmd, void *cv, int on)
+{
+    (void)cmd;
+    ((infor_dir_cfg *)cv)->windows_unqualified = on;
+    return NULL;
+}
+
 static const char *set_durability(cmd_parms *cmd, void *cv, const char *arg)
 {
     infor_srv_cfg *c = ap_get_module_config(cmd->server->module_config,
@@ -338,6 +374,13 @@ const command_rec infor_cmds[] = {
                   "/resetpassword.aspx)"),
     AP_INIT_TAKE1("InforResetLifetime", set_duration, SLOT(reset_lifetime),
                   WHERE, "How long a reset code is valid (default 1h)"),
+    AP_INIT_ITERATE("InforWindowsDomains", add_windows_domain, NULL, WHERE,
+                    "The Windows domains and Kerberos realms whose users "
+                    "AuthenticateUserViaWindows accepts (any case), or none "
+                    "(default none)"),
+    AP_INIT_FLAG("InforWindowsUnqualified", set_windows_unqualified, NULL,
+                 WHERE, "Whether AuthenticateUserViaWindows accepts a name "
+                 "with no domain or realm (default On)"),
     AP_INIT_TAKE1("InforDurability", set_durability, NULL, RSRC_CONF,
                   "full: a write is on disk when it is answered; normal: "
                   "the last writes may be lost in a power failure "
