@@ -67,6 +67,8 @@ void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s);
 /* InforResetURL, or NULL when the request's own address should be used. */
 const char *infor_cfg_reset_url(const infor_dir_cfg *c);
 apr_off_t infor_cfg_max_body(const infor_dir_cfg *c);
+/* Prepares a missing user's bcrypt hash for every cost configured. */
+void infor_cfg_prepare_costs(void);
 
 /* http_decode.c: GET query and form POST bodies, through libapreq2.  On
  * success call->args are filled for call->op. */

@@ -216,10 +216,31 @@ static const char *set_max_body(cmd_parms *cmd, void *cv, const char *arg)
     return NULL;
 }
 
+/* Every InforBcryptCost the configuration names (bit n: cost n), so
+ * post_config can prepare a missing user's hash for each. */
+static apr_uint32_t costs_used;
+
 static const char *set_cost(cmd_parms *cmd, void *cv, const char *arg)
 {
-    return parse_int(cmd->pool, "InforBcryptCost", arg, 4, 31,
-                     &((infor_dir_cfg *)cv)->bcrypt_cost);
+    int *cost = &((infor_dir_cfg *)cv)->bcrypt_cost;
+    const char *err = parse_int(cmd->pool, "InforBcryptCost", arg, 4, 31,
+                                cost);
+    if (!err) {
+        costs_used |= (apr_uint32_t)1 << *cost;
+    }
+    return err;
+}
+
+void infor_cfg_prepare_costs(void)
+{
+    int cost;
+
+    infor_password_prepare(INFOR_BCRYPT_COST);
+    for (cost = 4; cost < 32; cost++) {
+        if (costs_used & ((apr_uint32_t)1 << cost)) {
+            infor_password_prepare(cost);
+        }
+    }
 }
 
 static const char *set_min_length(cmd_parms *cmd, void *cv, const char *arg)

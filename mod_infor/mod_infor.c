@@ -322,6 +322,8 @@ static int infor_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     infor_soap_init();
+    /* Before the children start: no request makes a dummy hash. */
+    infor_cfg_prepare_costs();
     return OK;
 }
 

@@ -106,7 +106,8 @@ infor_error *infor_op_delete_user(infor_ctx *ctx)
     infor_audit a;
 
     if (infor_op_param(ctx->call->op, "UserPassword") >= 0) {
-        if (!infor_password_check(pw, ctx->caller->password_hash)) {
+        if (!infor_password_check_at(pw, ctx->caller->password_hash,
+                                     ctx->settings->bcrypt_cost)) {
             return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
         }
     }

@@ -76,8 +76,9 @@ static infor_error *check_password(infor_ctx *ctx, infor_user **out)
     }
     /* Always one bcrypt check, so timing tells nothing of which part was
      * wrong; one message for every failure, as infoRouter does. */
-    ok = infor_password_check(infor_arg(ctx, "PWD"),
-                              u ? u->password_hash : NULL);
+    ok = infor_password_check_at(infor_arg(ctx, "PWD"),
+                                 u ? u->password_hash : NULL,
+                                 ctx->settings->bcrypt_cost);
     if (!u || !ok || !u->enabled) {
         return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
     }
