@@ -32,6 +32,8 @@ void *infor_create_dir_cfg(apr_pool_t *p, char *dir)
     c->min_length = -1;
     c->rules = -1;
     c->windows_unqualified = -1;
+    c->login_limits.per_name = -1;
+    c->reset_limits.per_name = -1;
     return c;
 }
 
@@ -87,6 +89,11 @@ void *infor_merge_dir_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE(rules, -1);
     MERGE(windows_domains, NULL);
     MERGE(windows_unqualified, -1);
+    /* Each throttle's three numbers go together. */
+    c->login_limits = add->login_limits.per_name != -1 ? add->login_limits
+                                                       : base->login_limits;
+    c->reset_limits = add->reset_limits.per_name != -1 ? add->reset_limits
+                                                       : base->reset_limits;
     return c;
 }
 
@@ -123,6 +130,19 @@ void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s)
     s->policy.not_email = (rules & RULE_NOT_EMAIL) != 0;
     s->windows_domains = c->windows_domains;
     s->windows_unqualified = c->windows_unqualified != 0;
+}
+
+infor_limits infor_cfg_limits(const infor_dir_cfg *c, infor_limit kind)
+{
+    /* 5 failures per account and address, 50 per address, in 15 minutes;
+     * 3 reset mails per account, 20 per address, in an hour. */
+    static const infor_limits login = { 5, 50, APR_TIME_C(900000000) };
+    static const infor_limits reset = { 3, 20, APR_TIME_C(3600000000) };
+
+    if (kind == INFOR_LIMIT_RESET) {
+        return c->reset_limits.per_name != -1 ? c->reset_limits : reset;
+    }
+    return c->login_limits.per_name != -1 ? c->login_limits : login;
 }
 
 apr_off_t infor_cfg_max_body(const infor_dir_cfg *c)
@@ -323,6 +343,33 @@ static const char *set_windows_unqualified(cmd_parms *cmd, void *cv, int on)
     return NULL;
 }
 
+/* InforLoginThrottle / InforResetThrottle: "off", or NAME ADDRESS WINDOW
+ * (0 turns one limit off). */
+static const char *set_limits(cmd_parms *cmd, void *cv, const char *a1,
+                              const char *a2, const char *a3)
+{
+    infor_limits *l = (infor_limits *)((char *)cv + (apr_size_t)cmd->info);
+    const char *name = cmd->cmd->name, *err;
+
+    if (!a2 && (strcasecmp(a1, "off") == 0 || strcmp(a1, "0") == 0)) {
+        l->per_name = l->per_address = 0;
+        l->window = 0;
+        return NULL;
+    }
+    if (!a2 || !a3) {
+        return apr_psprintf(cmd->pool, "%s: 'off', or the most attempts "
+                            "per name, per address and the window (e.g. "
+                            "5 50 15m)", name);
+    }
+    if ((err = parse_int(cmd->pool, name, a1, 0, 1000000, &l->per_name))
+        || (err = parse_int(cmd->pool, name, a2, 0, 1000000,
+                            &l->per_address))) {
+        return err;
+    }
+    err = parse_duration(cmd->pool, a3, &l->window, 0);
+    return err ? apr_pstrcat(cmd->pool, name, ": ", err, NULL) : NULL;
+}
+
 static const char *set_durability(cmd_parms *cmd, void *cv, const char *arg)
 {
     infor_srv_cfg *c = ap_get_module_config(cmd->server->module_config,
@@ -402,6 +449,13 @@ const command_rec infor_cmds[] = {
     AP_INIT_FLAG("InforWindowsUnqualified", set_windows_unqualified, NULL,
                  WHERE, "Whether AuthenticateUserViaWindows accepts a name "
                  "with no domain or realm (default On)"),
+    AP_INIT_TAKE13("InforLoginThrottle", set_limits, SLOT(login_limits),
+                   WHERE, "Failed logins held back: most per account and "
+                   "address, most per address, window; or off "
+                   "(default 5 50 15m)"),
+    AP_INIT_TAKE13("InforResetThrottle", set_limits, SLOT(reset_limits),
+                   WHERE, "Reset mail held back: most per account, most per "
+                   "address, window; or off (default 3 20 1h)"),
     AP_INIT_TAKE1("InforDurability", set_durability, NULL, RSRC_CONF,
                   "full: a write is on disk when it is answered; normal: "
                   "the last writes may be lost in a power failure "

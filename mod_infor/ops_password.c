@@ -231,8 +231,14 @@ infor_error *infor_op_change_password_using_secret(infor_ctx *ctx)
     apr_status_t rv;
     int match;
 
+    /* Reset codes are guessed like passwords: held back, counted and
+     * logged under the user name given. */
+    if (infor_login_held(ctx, name)) {
+        return infor_app_error(ctx->pool, ERR_RESET_CODE);
+    }
     /* Not a GUID: refused before anything is looked up. */
     if (!infor_guid_valid(code)) {
+        infor_login_failed(ctx, name, "reset code not a GUID");
         return infor_app_error(ctx->pool, ERR_RESET_CODE);
     }
     if (*name && infor_store_user_find(ctx->db, name, &u) != APR_SUCCESS) {
@@ -251,6 +257,8 @@ infor_error *infor_op_change_password_using_secret(infor_ctx *ctx)
     match = stored && infor_secret_equal(stored,
                                          infor_ticket_key(ctx->pool, code));
     if (!match || expires <= ctx->now) {
+        infor_login_failed(ctx, name, !match ? "wrong reset code"
+                                             : "reset code expired");
         return infor_app_error(ctx->pool, ERR_RESET_CODE);
     }
     if ((e = new_password(ctx, u, infor_arg_str(ctx, "newPassword"), &hash))

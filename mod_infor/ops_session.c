@@ -70,6 +70,11 @@ static infor_error *check_password(infor_ctx *ctx, infor_user **out)
     int ok;
 
     *out = NULL;
+    /* Held back after too many failures: the answer to a wrong password,
+     * without one being checked. */
+    if (infor_login_held(ctx, uid)) {
+        return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
+    }
     if (uid && *uid
         && infor_store_user_find(ctx->db, uid, &u) != APR_SUCCESS) {
         return infor_server_error(ctx->pool, ctx->db->errmsg);
@@ -80,8 +85,12 @@ static infor_error *check_password(infor_ctx *ctx, infor_user **out)
                                  u ? u->password_hash : NULL,
                                  ctx->settings->bcrypt_cost);
     if (!u || !ok || !u->enabled) {
+        infor_login_failed(ctx, uid, !u ? "unknown user"
+                                     : !ok ? "wrong password"
+                                           : "account disabled");
         return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
     }
+    infor_login_passed(ctx, uid);
     *out = u;
     return NULL;
 }
@@ -286,12 +295,19 @@ infor_error *infor_op_authenticate_via_httpd(infor_ctx *ctx)
     if (!ctx->call->remote_user || !*ctx->call->remote_user) {
         return infor_app_error(ctx->pool, ERR_NO_IDENTITY);
     }
+    if (infor_login_held(ctx, ctx->call->remote_user)) {
+        return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
+    }
     if ((e = httpd_user(ctx, &u, &why)) != NULL) {
         return e;
     }
     if (!u || !u->enabled) {
+        infor_login_failed(ctx, ctx->call->remote_user,
+                           why ? why : !u ? "no account for this identity"
+                                          : "account disabled");
         return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
     }
+    infor_login_passed(ctx, ctx->call->remote_user);
     return login(ctx, u, infor_arg(ctx, "oldTicket"),
                  infor_arg(ctx, "language"));
 }
@@ -306,6 +322,11 @@ infor_error *infor_op_create_ticket_for_user(infor_ctx *ctx)
     infor_error *e;
     int ok;
 
+    /* The trusted password is guessed like a user's: held back, counted
+     * and logged under the user name the call gives. */
+    if (infor_login_held(ctx, name)) {
+        return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
+    }
     /* Without InforTrustedUserPassword nobody can use this method. */
     ok = secret && *secret
          && infor_secret_equal(infor_arg_str(ctx, "TrustedUserPwd"), secret);
@@ -314,8 +335,14 @@ infor_error *infor_op_create_ticket_for_user(infor_ctx *ctx)
         return infor_server_error(ctx->pool, ctx->db->errmsg);
     }
     if (!ok || !u || !u->enabled) {
+        infor_login_failed(ctx, name,
+                           !ok ? (secret && *secret
+                                  ? "wrong trusted password"
+                                  : "no InforTrustedUserPassword set")
+                               : !u ? "unknown user" : "account disabled");
         return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
     }
+    infor_login_passed(ctx, name);
     if ((e = refuse_sysadmin(ctx, u)) != NULL
         || (e = open_session(ctx, u, NULL, "", &ticket, &expires)) != NULL) {
         return e;

@@ -12,7 +12,7 @@ use Apache::TestRequest ();
 use MIME::Base64 qw(encode_base64);
 use InforTest;
 
-plan tests => 18;
+plan tests => 22;
 
 my $FAIL = '<root success="false" error="[900] Authentication failed" />';
 
@@ -105,3 +105,19 @@ ok t_cmp(win('/win/srv.asmx', 'CORP\\win_dom', 'dom-pw'), rest_expect($FAIL),
          'CORP\\win_dom disabled: [900]');
 db_do('UPDATE infor_users SET enabled = 1 WHERE id = ?', $dom);
 
+# --- the refusals are logged with the identity and the reason
+my @lines = errlog_since($mark, qr/INFOR0201: auth failure/);
+ok t_cmp(scalar(grep { /user "EVIL\\\\admin" from 127\.0\.0\.1: domain or realm not trusted/ } @lines) >= 3 ? 'logged' : "@lines",
+         'logged', 'EVIL\\admin: logged as an untrusted domain');
+ok t_cmp(scalar(grep { /user "admin\@EVIL\.REALM" from \S+: domain or realm not trusted/ } @lines),
+         1, 'admin@EVIL.REALM: logged');
+ok t_cmp(scalar(grep { /user "win_user" from \S+: name without a domain/ } @lines),
+         2, '/winq win_user: logged as a bare name');
+
+# --- the access log's %u shows the identity tried
+my $log = Apache::Test::vars('t_logs') . '/pid_log';
+open my $fh, '<', $log or die "$log: $!";
+my @pid = grep { /AuthenticateUserViaWindows/ } <$fh>;
+close $fh;
+ok t_cmp(scalar(grep { m{ EVIL\\\\admin "GET /win/srv\.asmx/} } @pid) >= 1
+             ? 'shown' : 'absent', 'shown', '%u shows EVIL\\admin');
