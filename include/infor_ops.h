@@ -61,6 +61,7 @@ typedef struct {
     int bcrypt_cost;
     const char *mail_command;             /* sendmail -t compatible; or NULL */
     const char *mail_from;
+    apr_interval_time_t mail_timeout;     /* the mail command's time limit */
     apr_interval_time_t reset_lifetime;   /* of a password reset code */
     /* AuthenticateUserViaWindows: the domains and realms whose identities
      * may map to an account (any case; NULL or empty: none), and whether

@@ -40,6 +40,7 @@ typedef struct {
     apr_interval_time_t ticket_lifetime;   /* -1: unset */
     apr_interval_time_t ticket_refresh;    /* -1: unset */
     apr_interval_time_t reset_lifetime;    /* -1: unset */
+    apr_interval_time_t mail_timeout;      /* -1: unset */
     apr_off_t max_body;                    /* -1: unset */
     const char *sysadmin_account;          /* each string: NULL unset, */
     const char *trusted_password;          /* "" set to nothing */

@@ -18,6 +18,7 @@
 #define DEFAULT_MIN_LENGTH 8
 #define DEFAULT_RESET      apr_time_from_sec(3600)
 #define DEFAULT_MAIL_FROM  "mod_infor <noreply@localhost>"
+#define DEFAULT_MAIL_TIMEOUT apr_time_from_sec(10)
 
 void *infor_create_dir_cfg(apr_pool_t *p, char *dir)
 {
@@ -26,6 +27,7 @@ void *infor_create_dir_cfg(apr_pool_t *p, char *dir)
     c->ticket_lifetime = -1;
     c->ticket_refresh = -1;
     c->reset_lifetime = -1;
+    c->mail_timeout = -1;
     c->max_body = -1;
     c->delete_needs_password = -1;
     c->bcrypt_cost = -1;
@@ -76,6 +78,7 @@ void *infor_merge_dir_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE(ticket_lifetime, -1);
     MERGE(ticket_refresh, -1);
     MERGE(reset_lifetime, -1);
+    MERGE(mail_timeout, -1);
     MERGE(max_body, -1);
     MERGE(sysadmin_account, NULL);
     MERGE(trusted_password, NULL);
@@ -117,6 +120,8 @@ void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s)
     s->trusted_password = set_or_null(c->trusted_password);
     s->mail_command = set_or_null(c->mail_command);
     s->mail_from = c->mail_from ? c->mail_from : DEFAULT_MAIL_FROM;
+    s->mail_timeout = c->mail_timeout != -1 ? c->mail_timeout
+                                            : DEFAULT_MAIL_TIMEOUT;
     s->languages = c->languages;
     s->delete_needs_password = c->delete_needs_password == 1;
     s->bcrypt_cost = c->bcrypt_cost != -1 ? c->bcrypt_cost
@@ -437,6 +442,9 @@ const command_rec infor_cmds[] = {
                   "(default none)"),
     AP_INIT_TAKE1("InforMailFrom", set_string, SLOT(mail_from), WHERE,
                   "The From: of reset mail"),
+    AP_INIT_TAKE1("InforMailTimeout", set_duration, SLOT(mail_timeout),
+                  WHERE, "How long the mail command may take before it is "
+                  "killed and the mail counts as not sent (default 10s)"),
     AP_INIT_TAKE1("InforResetURL", set_string, SLOT(reset_url), WHERE,
                   "The page reset links point to (default this server's "
                   "/resetpassword.aspx)"),
