@@ -92,6 +92,8 @@ apr_status_t infor_mail_send(apr_pool_t *p, const char *command,
     apr_time_t deadline = apr_time_now() + timeout;
     apr_interval_time_t nap = 1000;
     apr_status_t wrv;
+    struct sigaction dfl;
+    sigset_t none;
     int fds[2], status = 0;
     pid_t pid, got;
 
@@ -99,7 +101,14 @@ apr_status_t infor_mail_send(apr_pool_t *p, const char *command,
         *why = "cannot make a pipe for the mail command";
         return errno;
     }
+    /* Neither end leaks into what other threads start; dup2() gives the
+     * child its stdin without the flag. */
+    (void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     (void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    /* Made before fork: the child only uses them. */
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&none);
     pid = fork();
     if (pid < 0) {
         int err = errno;
@@ -109,7 +118,11 @@ apr_status_t infor_mail_send(apr_pool_t *p, const char *command,
         return err;
     }
     if (pid == 0) {
-        /* The child: async-signal-safe calls only. */
+        /* The child: async-signal-safe calls only.  httpd's worker threads
+         * block signals and httpd ignores SIGPIPE; the command gets
+         * neither. */
+        (void)sigaction(SIGPIPE, &dfl, NULL);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
         (void)setpgid(0, 0);
         if (dup2(fds[0], STDIN_FILENO) < 0) {
             _exit(126);
