@@ -52,10 +52,11 @@ OPS_SRC  = mod_infor/dispatch.c mod_infor/ops_table.c \
            mod_infor/ops_session.c mod_infor/ops_user.c \
            mod_infor/ops_admin.c mod_infor/ops_password.c mod_infor/mail.c \
            mod_infor/soap.c mod_infor/xml_scan.c mod_infor/describe.c \
-           mod_infor/mask.c
+           mod_infor/mask.c mod_infor/guard.c
 HTTPD_SRC = mod_infor/mod_infor.c mod_infor/config.c mod_infor/maintain.c \
             mod_infor/request.c mod_infor/respond.c mod_infor/http_decode.c \
-            mod_infor/status.c mod_infor/logmask.c mod_infor/log.c
+            mod_infor/status.c mod_infor/logmask.c mod_infor/log.c \
+            mod_infor/throttle.c
 MOD_SRC  = $(HTTPD_SRC) $(OPS_SRC) $(CORE_SRC)
 HEADERS  = $(wildcard include/*.h)
 

@@ -61,7 +61,13 @@ typedef struct {
     int bcrypt_cost;
     const char *mail_command;             /* sendmail -t compatible; or NULL */
     const char *mail_from;
+    apr_interval_time_t mail_timeout;     /* the mail command's time limit */
     apr_interval_time_t reset_lifetime;   /* of a password reset code */
+    /* AuthenticateUserViaWindows: the domains and realms whose identities
+     * may map to an account (any case; NULL or empty: none), and whether
+     * a name with neither may. */
+    const apr_array_header_t *windows_domains;
+    int windows_unqualified;
 } infor_settings;
 
 typedef struct infor_ctx infor_ctx;
@@ -78,6 +84,32 @@ typedef struct infor_op {
     infor_param_def params[INFOR_MAX_PARAMS];  /* ends at name == NULL */
 } infor_op;
 
+/* What limits guessing: failed logins and reset mail are counted, per
+ * client address and per name, by the httpd side (throttle.c, in memory
+ * all children share) and logged there; the operations only say what
+ * happened, through these hooks.  NULL (unit tests): nothing is counted
+ * or held. */
+typedef enum {
+    INFOR_LIMIT_LOGIN = 0,     /* failed logins (InforLoginThrottle) */
+    INFOR_LIMIT_RESET          /* reset mail sent (InforResetThrottle) */
+} infor_limit;
+
+typedef struct {
+    void *baton;
+    /* Seconds for which attempts of this kind on name from the call's
+     * client are still held back; 0 when they are not. */
+    long (*held)(void *baton, infor_limit kind, const char *name);
+    /* Counts one attempt: a failed login, a reset mail. */
+    void (*count)(void *baton, infor_limit kind, const char *name);
+    /* A login that passed: its (name, address) failures start afresh. */
+    void (*passed)(void *baton, const char *name);
+    /* Logs a refused login, in the one format a log watcher reads. */
+    void (*refused)(void *baton, const char *name, const char *reason);
+    /* Logs a reset refused for the rate, and a reset mail that failed. */
+    void (*reset_held)(void *baton, const char *name, long seconds);
+    void (*mail_failed)(void *baton, const char *name, const char *why);
+} infor_guard;
+
 /* The neutral call a decoder produces: args[i] belongs to op->params[i];
  * NULL means absent (GET/POST) or null (SOAP), "" means empty. */
 typedef struct {
@@ -88,6 +120,7 @@ typedef struct {
     const char *client_ip;
     const char *remote_user;        /* who httpd authenticated, or NULL */
     const char *reset_url;          /* for INFOR_OP_MAILS operations */
+    const infor_guard *guard;       /* or NULL */
 } infor_call;
 
 struct infor_ctx {
@@ -141,6 +174,18 @@ void infor_ctx_audit(const infor_ctx *ctx, infor_audit *a);
  * ("Username already exists", SystemError) come back as infor_error. */
 infor_error *infor_change_user(infor_ctx *ctx, const infor_user *u,
                                const infor_user_change *c);
+
+/* guard.c: the operations' side of infor_guard (each a no-op without
+ * one).  A login held back is refused without its password being
+ * checked; the caller answers as it answers a wrong password. */
+int infor_login_held(const infor_ctx *ctx, const char *name);
+void infor_login_failed(const infor_ctx *ctx, const char *name,
+                        const char *reason);
+void infor_login_passed(const infor_ctx *ctx, const char *name);
+int infor_reset_held(const infor_ctx *ctx, const char *name);
+void infor_reset_sent(const infor_ctx *ctx, const char *name);
+void infor_reset_mail_failed(const infor_ctx *ctx, const char *name,
+                             const char *why);
 
 /* Operation handlers: ops_session.c */
 infor_error *infor_op_authenticate_user(infor_ctx *ctx);

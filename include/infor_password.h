@@ -12,9 +12,17 @@
 const char *infor_password_hash(apr_pool_t *p, const char *pw, int cost);
 
 /* 1 when pw matches hash.  With a NULL or empty hash it still spends the
- * time of one bcrypt check and answers 0, so a missing user takes as long
- * to refuse as a wrong password. */
+ * time of one bcrypt check at cost (InforBcryptCost: what the hashes of
+ * the service cost) and answers 0, so a missing user takes as long to
+ * refuse as a wrong password.  infor_password_check() assumes the default
+ * cost. */
+int infor_password_check_at(const char *pw, const char *hash, int cost);
 int infor_password_check(const char *pw, const char *hash);
+
+/* Makes the hash a missing user is checked against at this cost; called
+ * for every configured cost before the children start, so no request
+ * ever makes one (a cost not prepared costs a fresh hash instead). */
+void infor_password_prepare(int cost);
 
 /* Compares two secrets in time that depends on neither. */
 int infor_secret_equal(const char *a, const char *b);

@@ -28,12 +28,21 @@ extern module AP_MODULE_DECLARE_DATA infor_module;
  * 2 KB: 64 KB leaves room for any client, not for 1 MB of anything. */
 #define INFOR_DEFAULT_MAX_BODY (64 * 1024)
 
+/* A throttle's limits: attempts per (name, address) pair (per name for
+ * reset mail) and per address within a window; 0 turns a limit off. */
+typedef struct {
+    int per_name;                          /* -1: the group is unset */
+    int per_address;
+    apr_interval_time_t window;
+} infor_limits;
+
 /* Per-directory configuration; every field has an "unset" marker so a
  * merge never mistakes an explicit default for "not given". */
 typedef struct {
     apr_interval_time_t ticket_lifetime;   /* -1: unset */
     apr_interval_time_t ticket_refresh;    /* -1: unset */
     apr_interval_time_t reset_lifetime;    /* -1: unset */
+    apr_interval_time_t mail_timeout;      /* -1: unset */
     apr_off_t max_body;                    /* -1: unset */
     const char *sysadmin_account;          /* each string: NULL unset, */
     const char *trusted_password;          /* "" set to nothing */
@@ -45,6 +54,10 @@ typedef struct {
     int bcrypt_cost;                       /* -1: unset */
     int min_length;                        /* -1: unset */
     int rules;                             /* -1: unset; else RULE_* bits */
+    apr_array_header_t *windows_domains;   /* NULL: unset; may be empty */
+    int windows_unqualified;               /* -1: unset */
+    infor_limits login_limits;             /* InforLoginThrottle */
+    infor_limits reset_limits;             /* InforResetThrottle */
 } infor_dir_cfg;
 
 /* Per-server configuration: what belongs to a database, not to a URL. */
@@ -73,6 +86,20 @@ void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s);
 /* InforResetURL, or NULL when the request's own address should be used. */
 const char *infor_cfg_reset_url(const infor_dir_cfg *c);
 apr_off_t infor_cfg_max_body(const infor_dir_cfg *c);
+/* Prepares a missing user's bcrypt hash for every cost configured. */
+void infor_cfg_prepare_costs(void);
+/* The limits in force for a kind (the defaults when unset). */
+infor_limits infor_cfg_limits(const infor_dir_cfg *c, infor_limit kind);
+
+/* throttle.c: the guessing limits, in an ap_socache (shmcb) all children
+ * share, and the failed-login log line. */
+int infor_throttle_pre_config(apr_pool_t *pconf, apr_pool_t *plog);
+int infor_throttle_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
+                               server_rec *s);
+void infor_throttle_child_init(apr_pool_t *p, server_rec *s);
+/* The hooks the operations report to, for this request. */
+const infor_guard *infor_throttle_guard(request_rec *r,
+                                        const infor_dir_cfg *cfg);
 
 /* log.c: one line for a refused request, at InforClientErrorLog's level
  * and rate. */

@@ -18,6 +18,7 @@
 #define DEFAULT_MIN_LENGTH 8
 #define DEFAULT_RESET      apr_time_from_sec(3600)
 #define DEFAULT_MAIL_FROM  "mod_infor <noreply@localhost>"
+#define DEFAULT_MAIL_TIMEOUT apr_time_from_sec(10)
 
 void *infor_create_dir_cfg(apr_pool_t *p, char *dir)
 {
@@ -26,11 +27,15 @@ void *infor_create_dir_cfg(apr_pool_t *p, char *dir)
     c->ticket_lifetime = -1;
     c->ticket_refresh = -1;
     c->reset_lifetime = -1;
+    c->mail_timeout = -1;
     c->max_body = -1;
     c->delete_needs_password = -1;
     c->bcrypt_cost = -1;
     c->min_length = -1;
     c->rules = -1;
+    c->windows_unqualified = -1;
+    c->login_limits.per_name = -1;
+    c->reset_limits.per_name = -1;
     return c;
 }
 
@@ -92,6 +97,7 @@ void *infor_merge_dir_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE(ticket_lifetime, -1);
     MERGE(ticket_refresh, -1);
     MERGE(reset_lifetime, -1);
+    MERGE(mail_timeout, -1);
     MERGE(max_body, -1);
     MERGE(sysadmin_account, NULL);
     MERGE(trusted_password, NULL);
@@ -103,6 +109,13 @@ void *infor_merge_dir_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE(bcrypt_cost, -1);
     MERGE(min_length, -1);
     MERGE(rules, -1);
+    MERGE(windows_domains, NULL);
+    MERGE(windows_unqualified, -1);
+    /* Each throttle's three numbers go together. */
+    c->login_limits = add->login_limits.per_name != -1 ? add->login_limits
+                                                       : base->login_limits;
+    c->reset_limits = add->reset_limits.per_name != -1 ? add->reset_limits
+                                                       : base->reset_limits;
     return c;
 }
 
@@ -126,6 +139,8 @@ void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s)
     s->trusted_password = set_or_null(c->trusted_password);
     s->mail_command = set_or_null(c->mail_command);
     s->mail_from = c->mail_from ? c->mail_from : DEFAULT_MAIL_FROM;
+    s->mail_timeout = c->mail_timeout != -1 ? c->mail_timeout
+                                            : DEFAULT_MAIL_TIMEOUT;
     s->languages = c->languages;
     s->delete_needs_password = c->delete_needs_password == 1;
     s->bcrypt_cost = c->bcrypt_cost != -1 ? c->bcrypt_cost
@@ -137,6 +152,21 @@ void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s)
     s->policy.symbols = (rules & RULE_SYMBOLS) != 0;
     s->policy.not_username = (rules & RULE_NOT_USERNAME) != 0;
     s->policy.not_email = (rules & RULE_NOT_EMAIL) != 0;
+    s->windows_domains = c->windows_domains;
+    s->windows_unqualified = c->windows_unqualified != 0;
+}
+
+infor_limits infor_cfg_limits(const infor_dir_cfg *c, infor_limit kind)
+{
+    /* 5 failures per account and address, 50 per address, in 15 minutes;
+     * 3 reset mails per account, 20 per address, in an hour. */
+    static const infor_limits login = { 5, 50, APR_TIME_C(900000000) };
+    static const infor_limits reset = { 3, 20, APR_TIME_C(3600000000) };
+
+    if (kind == INFOR_LIMIT_RESET) {
+        return c->reset_limits.per_name != -1 ? c->reset_limits : reset;
+    }
+    return c->login_limits.per_name != -1 ? c->login_limits : login;
 }
 
 apr_off_t infor_cfg_max_body(const infor_dir_cfg *c)
@@ -230,10 +260,31 @@ static const char *set_max_body(cmd_parms *cmd, void *cv, const char *arg)
     return NULL;
 }
 
+/* Every InforBcryptCost the configuration names (bit n: cost n), so
+ * post_config can prepare a missing user's hash for each. */
+static apr_uint32_t costs_used;
+
 static const char *set_cost(cmd_parms *cmd, void *cv, const char *arg)
 {
-    return parse_int(cmd->pool, "InforBcryptCost", arg, 4, 31,
-                     &((infor_dir_cfg *)cv)->bcrypt_cost);
+    int *cost = &((infor_dir_cfg *)cv)->bcrypt_cost;
+    const char *err = parse_int(cmd->pool, "InforBcryptCost", arg, 4, 31,
+                                cost);
+    if (!err) {
+        costs_used |= (apr_uint32_t)1 << *cost;
+    }
+    return err;
+}
+
+void infor_cfg_prepare_costs(void)
+{
+    int cost;
+
+    infor_password_prepare(INFOR_BCRYPT_COST);
+    for (cost = 4; cost < 32; cost++) {
+        if (costs_used & ((apr_uint32_t)1 << cost)) {
+            infor_password_prepare(cost);
+        }
+    }
 }
 
 static const char *set_min_length(cmd_parms *cmd, void *cv, const char *arg)
@@ -283,6 +334,64 @@ static const char *add_language(cmd_parms *cmd, void *cv, const char *arg)
     }
     APR_ARRAY_PUSH(c->languages, const char *) = apr_pstrdup(cmd->pool, arg);
     return NULL;
+}
+
+/* InforWindowsDomains CORP example.com ...; "none" trusts none (to undo
+ * an inherited list).  The first word of a directive starts afresh. */
+static const char *add_windows_domain(cmd_parms *cmd, void *cv,
+                                      const char *arg)
+{
+    infor_dir_cfg *c = cv;
+
+    if (!c->windows_domains) {
+        c->windows_domains = apr_array_make(cmd->pool, 4,
+                                            sizeof(const char *));
+    }
+    if (strcasecmp(arg, "none") == 0) {
+        apr_array_clear(c->windows_domains);
+        return NULL;
+    }
+    if (strpbrk(arg, "\\@")) {
+        return apr_psprintf(cmd->pool, "InforWindowsDomains: '%s': give "
+                            "the domain or realm alone", arg);
+    }
+    APR_ARRAY_PUSH(c->windows_domains, const char *) =
+        apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_windows_unqualified(cmd_parms *cmd, void *cv, int on)
+{
+    (void)cmd;
+    ((infor_dir_cfg *)cv)->windows_unqualified = on;
+    return NULL;
+}
+
+/* InforLoginThrottle / InforResetThrottle: "off", or NAME ADDRESS WINDOW
+ * (0 turns one limit off). */
+static const char *set_limits(cmd_parms *cmd, void *cv, const char *a1,
+                              const char *a2, const char *a3)
+{
+    infor_limits *l = (infor_limits *)((char *)cv + (apr_size_t)cmd->info);
+    const char *name = cmd->cmd->name, *err;
+
+    if (!a2 && (strcasecmp(a1, "off") == 0 || strcmp(a1, "0") == 0)) {
+        l->per_name = l->per_address = 0;
+        l->window = 0;
+        return NULL;
+    }
+    if (!a2 || !a3) {
+        return apr_psprintf(cmd->pool, "%s: 'off', or the most attempts "
+                            "per name, per address and the window (e.g. "
+                            "5 50 15m)", name);
+    }
+    if ((err = parse_int(cmd->pool, name, a1, 0, 1000000, &l->per_name))
+        || (err = parse_int(cmd->pool, name, a2, 0, 1000000,
+                            &l->per_address))) {
+        return err;
+    }
+    err = parse_duration(cmd->pool, a3, &l->window, 0);
+    return err ? apr_pstrcat(cmd->pool, name, ": ", err, NULL) : NULL;
 }
 
 static const char *set_durability(cmd_parms *cmd, void *cv, const char *arg)
@@ -379,11 +488,28 @@ const command_rec infor_cmds[] = {
                   "(default none)"),
     AP_INIT_TAKE1("InforMailFrom", set_string, SLOT(mail_from), WHERE,
                   "The From: of reset mail"),
+    AP_INIT_TAKE1("InforMailTimeout", set_duration, SLOT(mail_timeout),
+                  WHERE, "How long the mail command may take before it is "
+                  "killed and the mail counts as not sent (default 10s)"),
     AP_INIT_TAKE1("InforResetURL", set_string, SLOT(reset_url), WHERE,
                   "The page reset links point to (default this server's "
                   "/resetpassword.aspx)"),
     AP_INIT_TAKE1("InforResetLifetime", set_duration, SLOT(reset_lifetime),
                   WHERE, "How long a reset code is valid (default 1h)"),
+    AP_INIT_ITERATE("InforWindowsDomains", add_windows_domain, NULL, WHERE,
+                    "The Windows domains and Kerberos realms whose users "
+                    "AuthenticateUserViaWindows accepts (any case), or none "
+                    "(default none)"),
+    AP_INIT_FLAG("InforWindowsUnqualified", set_windows_unqualified, NULL,
+                 WHERE, "Whether AuthenticateUserViaWindows accepts a name "
+                 "with no domain or realm (default On)"),
+    AP_INIT_TAKE13("InforLoginThrottle", set_limits, SLOT(login_limits),
+                   WHERE, "Failed logins held back: most per account and "
+                   "address, most per address, window; or off "
+                   "(default 5 50 15m)"),
+    AP_INIT_TAKE13("InforResetThrottle", set_limits, SLOT(reset_limits),
+                   WHERE, "Reset mail held back: most per account, most per "
+                   "address, window; or off (default 3 20 1h)"),
     AP_INIT_TAKE1("InforDurability", set_durability, NULL, RSRC_CONF,
                   "full: a write is on disk when it is answered; normal: "
                   "the last writes may be lost in a power failure "

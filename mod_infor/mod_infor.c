@@ -153,6 +153,8 @@ static int infor_handler(request_rec *r)
     /* Whoever an httpd authentication module let in, for
      * AuthenticateUserViaWindows. */
     call.remote_user = r->user;
+    /* Failed logins and reset mail are counted and logged there. */
+    call.guard = infor_throttle_guard(r, cfg);
     if (call.op->flags & INFOR_OP_MAILS) {
         call.reset_url = infor_cfg_reset_url(cfg);
         if (!call.reset_url) {
@@ -190,10 +192,12 @@ static int infor_handler(request_rec *r)
 static int infor_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp)
 {
-    (void)plog;
     (void)ptemp;
-    return ap_mutex_register(pconf, WRITE_LOCK_TYPE, NULL, APR_LOCK_DEFAULT,
-                             0) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
+    if (ap_mutex_register(pconf, WRITE_LOCK_TYPE, NULL, APR_LOCK_DEFAULT, 0)
+        != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return infor_throttle_pre_config(pconf, plog);
 }
 
 /* The write lock, made before the children start. */
@@ -218,8 +222,8 @@ static int infor_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     int status;
 
     (void)plog;
-    (void)ptemp;
-    if ((status = make_shared(pconf, s)) != OK) {
+    if ((status = make_shared(pconf, s)) != OK
+        || (status = infor_throttle_post_config(pconf, ptemp, s)) != OK) {
         return status;
     }
     dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
@@ -234,6 +238,8 @@ static int infor_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     infor_soap_init();
+    /* Before the children start: no request makes a dummy hash. */
+    infor_cfg_prepare_costs();
     return OK;
 }
 
@@ -241,6 +247,7 @@ static void infor_child_init(apr_pool_t *p, server_rec *s)
 {
     apr_status_t rv;
 
+    infor_throttle_child_init(p, s);
     rv = apr_global_mutex_child_init(&write_lock,
                                      apr_global_mutex_lockfile(write_lock),
                                      p);

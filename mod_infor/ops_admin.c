@@ -106,9 +106,19 @@ infor_error *infor_op_delete_user(infor_ctx *ctx)
     infor_audit a;
 
     if (infor_op_param(ctx->call->op, "UserPassword") >= 0) {
-        if (!infor_password_check(pw, ctx->caller->password_hash)) {
+        /* A password check like a login's: a stolen ticket must not let
+         * its holder guess the administrator's password freely. */
+        const char *me = ctx->caller->username;
+
+        if (infor_login_held(ctx, me)) {
             return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
         }
+        if (!infor_password_check_at(pw, ctx->caller->password_hash,
+                                     ctx->settings->bcrypt_cost)) {
+            infor_login_failed(ctx, me, "wrong password (DeleteUser1)");
+            return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
+        }
+        infor_login_passed(ctx, me);
     }
     else if (ctx->settings->delete_needs_password) {
         return infor_app_error(ctx->pool, ERR_CONFIRM);

@@ -102,11 +102,13 @@ static int mailable(const char *addr)
 }
 
 /* Mails u a new reset code (native users) or the advice to ask their
- * administrator (others).  The code is stored before it is sent. */
+ * administrator (others), in the format of u's EmailType.  The code is
+ * stored before it is sent. */
 static infor_error *send_reset(infor_ctx *ctx, const infor_user *u)
 {
     const infor_settings *st = ctx->settings;
-    const char *body, *message, *why = NULL;
+    infor_reset_mail m;
+    const char *why = NULL;
 
     if (!st->mail_command) {
         return infor_error_make(ctx->pool, INFOR_E_APP, 200, "",
@@ -116,6 +118,14 @@ static infor_error *send_reset(infor_ctx *ctx, const infor_user *u)
         return infor_error_make(ctx->pool, INFOR_E_APP, 200, "",
                                 "the account has no usable email address");
     }
+    memset(&m, 0, sizeof(m));
+    m.from = st->mail_from;
+    m.to = u->email;
+    m.greeting = *u->first_name ? u->first_name : u->username;
+    m.username = u->username;
+    m.authority = u->auth_authority;
+    m.html = !u->prefs.email_type
+             || strcasecmp(u->prefs.email_type, "TEXT") != 0;
     if (is_native(u)) {
         char code[INFOR_GUID_LEN + 1];
 
@@ -130,39 +140,23 @@ static infor_error *send_reset(infor_ctx *ctx, const infor_user *u)
             != APR_SUCCESS) {
             return infor_server_error(ctx->pool, ctx->db->errmsg);
         }
-        body = apr_psprintf(ctx->pool,
-            "Hello %s,\n\n"
-            "someone asked to reset the password of your account %s.\n"
-            "To choose a new password, open this link within %s:\n\n"
-            "%s?username=%s&secretText=%s\n\n"
-            "If you did not ask for this, you can ignore this message.\n",
-            *u->first_name ? u->first_name : u->username, u->username,
-            lifetime_text(ctx->pool, st->reset_lifetime),
-            ctx->call->reset_url, url_escape(ctx->pool, u->username), code);
+        m.lifetime = lifetime_text(ctx->pool, st->reset_lifetime);
+        m.link = apr_pstrcat(ctx->pool, ctx->call->reset_url, "?username=",
+                             url_escape(ctx->pool, u->username),
+                             "&secretText=", code, NULL);
     }
-    else {
-        body = apr_psprintf(ctx->pool,
-            "Hello %s,\n\n"
-            "someone asked to reset the password of your account %s.\n"
-            "Your account signs in through %s, so its password cannot be\n"
-            "reset here: please ask your administrator.\n",
-            *u->first_name ? u->first_name : u->username, u->username,
-            u->auth_authority);
-    }
-    message = apr_psprintf(ctx->pool,
-        "From: %s\nTo: %s\nSubject: Password reset\n"
-        "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
-        "Content-Transfer-Encoding: 8bit\n\n%s",
-        st->mail_from, u->email, body);
-    if (infor_mail_send(ctx->pool, st->mail_command, message, &why)
-        != APR_SUCCESS) {
+    if (infor_mail_send(ctx->pool, st->mail_command,
+                        infor_mail_reset_message(ctx->pool, &m),
+                        st->mail_timeout, &why) != APR_SUCCESS) {
         return infor_error_make(ctx->pool, INFOR_E_APP, 200, "", why);
     }
     return NULL;
 }
 
 /* ForgotPassword (by address: every account with it) and
- * ForgotPasswordByUserName.  Sending failures name the accounts. */
+ * ForgotPasswordByUserName.  Sending failures name the accounts, as do
+ * accounts held back by InforResetThrottle (the documented answer is
+ * kept; the log says which it was). */
 infor_error *infor_op_forgot_password(infor_ctx *ctx)
 {
     const char *email = infor_arg(ctx, "emailAddress");
@@ -200,9 +194,23 @@ infor_error *infor_op_forgot_password(infor_ctx *ctx)
     }
     for (i = 0; i < users->nelts; i++) {
         const infor_user *u = APR_ARRAY_IDX(users, i, infor_user *);
-        infor_error *e = send_reset(ctx, u);
-        if (e && e->kind == INFOR_E_SERVER) {
-            return e;
+        infor_error *e = NULL;
+
+        if (infor_reset_held(ctx, u->username)) {
+            e = infor_error_make(ctx->pool, INFOR_E_APP, 200, "",
+                                 "too many reset mails (InforResetThrottle)");
+        }
+        else {
+            /* Counted before it is sent: a failing or hanging command
+             * costs a try too. */
+            infor_reset_sent(ctx, u->username);
+            e = send_reset(ctx, u);
+            if (e && e->kind == INFOR_E_SERVER) {
+                return e;
+            }
+            if (e) {
+                infor_reset_mail_failed(ctx, u->username, e->detail);
+            }
         }
         if (e) {
             failed = failed ? apr_pstrcat(ctx->pool, failed, ", ",
@@ -231,8 +239,14 @@ infor_error *infor_op_change_password_using_secret(infor_ctx *ctx)
     apr_status_t rv;
     int match;
 
+    /* Reset codes are guessed like passwords: held back, counted and
+     * logged under the user name given. */
+    if (infor_login_held(ctx, name)) {
+        return infor_app_error(ctx->pool, ERR_RESET_CODE);
+    }
     /* Not a GUID: refused before anything is looked up. */
     if (!infor_guid_valid(code)) {
+        infor_login_failed(ctx, name, "reset code not a GUID");
         return infor_app_error(ctx->pool, ERR_RESET_CODE);
     }
     if (*name && infor_store_user_find(ctx->db, name, &u) != APR_SUCCESS) {
@@ -251,6 +265,8 @@ infor_error *infor_op_change_password_using_secret(infor_ctx *ctx)
     match = stored && infor_secret_equal(stored,
                                          infor_ticket_key(ctx->pool, code));
     if (!match || expires <= ctx->now) {
+        infor_login_failed(ctx, name, !match ? "wrong reset code"
+                                             : "reset code expired");
         return infor_app_error(ctx->pool, ERR_RESET_CODE);
     }
     if ((e = new_password(ctx, u, infor_arg_str(ctx, "newPassword"), &hash))

@@ -70,17 +70,27 @@ static infor_error *check_password(infor_ctx *ctx, infor_user **out)
     int ok;
 
     *out = NULL;
+    /* Held back after too many failures: the answer to a wrong password,
+     * without one being checked. */
+    if (infor_login_held(ctx, uid)) {
+        return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
+    }
     if (uid && *uid
         && infor_store_user_find(ctx->db, uid, &u) != APR_SUCCESS) {
         return infor_server_error(ctx->pool, ctx->db->errmsg);
     }
     /* Always one bcrypt check, so timing tells nothing of which part was
      * wrong; one message for every failure, as infoRouter does. */
-    ok = infor_password_check(infor_arg(ctx, "PWD"),
-                              u ? u->password_hash : NULL);
+    ok = infor_password_check_at(infor_arg(ctx, "PWD"),
+                                 u ? u->password_hash : NULL,
+                                 ctx->settings->bcrypt_cost);
     if (!u || !ok || !u->enabled) {
+        infor_login_failed(ctx, uid, !u ? "unknown user"
+                                     : !ok ? "wrong password"
+                                           : "account disabled");
         return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
     }
+    infor_login_passed(ctx, uid);
     *out = u;
     return NULL;
 }
@@ -202,21 +212,70 @@ infor_error *infor_op_renew_ticket(infor_ctx *ctx)
     return login(ctx, u, infor_arg(ctx, "OldTicket"), infor_arg(ctx, "Lang"));
 }
 
-/* The account of the user httpd authenticated: the name as given, or
- * without its Windows domain (DOMAIN\user) or Kerberos realm (user@REALM). */
-static infor_error *httpd_user(infor_ctx *ctx, infor_user **out)
+/* 1 when InforWindowsDomains lists domain (any case). */
+static int domain_trusted(const infor_ctx *ctx, const char *domain)
 {
-    const char *name = ctx->call->remote_user, *cut;
+    const apr_array_header_t *d = ctx->settings->windows_domains;
+    int i;
+
+    for (i = 0; d && i < d->nelts; i++) {
+        if (strcasecmp(APR_ARRAY_IDX(d, i, const char *), domain) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Splits what httpd authenticated into the account name and its Windows
+ * domain (DOMAIN\user) or Kerberos realm (user@REALM), *domain NULL for a
+ * bare name.  0 for a shape that is neither (empty parts, both forms,
+ * two domains). */
+static int split_identity(apr_pool_t *p, const char *id, const char **name,
+                          const char **domain)
+{
+    const char *cut;
+
+    *domain = NULL;
+    *name = id;
+    if ((cut = strchr(id, '\\')) != NULL) {
+        *domain = apr_pstrndup(p, id, cut - id);
+        *name = cut + 1;
+    }
+    else if ((cut = strrchr(id, '@')) != NULL) {
+        *domain = cut + 1;
+        *name = apr_pstrndup(p, id, cut - id);
+    }
+    if (!**name || (*domain && !**domain)) {
+        return 0;
+    }
+    return !strpbrk(*name, "\\@");
+}
+
+/* The account of the user httpd authenticated.  The domain or realm
+ * decides whether the identity may map to an account at all: only those
+ * InforWindowsDomains trusts, and bare names when InforWindowsUnqualified
+ * allows them; any other identity maps to none ([900]), so EVIL\admin
+ * never reaches the local admin.  A trusted identity names the account
+ * spelt with its domain if there is one, else the bare name. */
+static infor_error *httpd_user(infor_ctx *ctx, infor_user **out,
+                               const char **why)
+{
+    const char *id = ctx->call->remote_user, *name, *domain;
 
     *out = NULL;
-    if (infor_store_user_find(ctx->db, name, out) != APR_SUCCESS) {
+    *why = NULL;
+    if (!split_identity(ctx->pool, id, &name, &domain)) {
+        *why = "not a user, DOMAIN\\user or user@REALM";
+        return NULL;
+    }
+    if (domain ? !domain_trusted(ctx, domain)
+               : !ctx->settings->windows_unqualified) {
+        *why = domain ? "domain or realm not trusted (InforWindowsDomains)"
+                      : "name without a domain (InforWindowsUnqualified)";
+        return NULL;
+    }
+    if (domain && infor_store_user_find(ctx->db, id, out) != APR_SUCCESS) {
         return infor_server_error(ctx->pool, ctx->db->errmsg);
-    }
-    if (!*out && (cut = strrchr(name, '\\')) != NULL && cut[1]) {
-        name = cut + 1;
-    }
-    else if (!*out && (cut = strchr(name, '@')) != NULL && cut > name) {
-        name = apr_pstrndup(ctx->pool, name, cut - name);
     }
     if (!*out && infor_store_user_find(ctx->db, name, out) != APR_SUCCESS) {
         return infor_server_error(ctx->pool, ctx->db->errmsg);
@@ -227,6 +286,7 @@ static infor_error *httpd_user(infor_ctx *ctx, infor_user **out)
 infor_error *infor_op_authenticate_via_httpd(infor_ctx *ctx)
 {
     infor_user *u = NULL;
+    const char *why = NULL;
     infor_error *e;
 
     if ((e = check_old_ticket(ctx, "oldTicket")) != NULL) {
@@ -235,12 +295,19 @@ infor_error *infor_op_authenticate_via_httpd(infor_ctx *ctx)
     if (!ctx->call->remote_user || !*ctx->call->remote_user) {
         return infor_app_error(ctx->pool, ERR_NO_IDENTITY);
     }
-    if ((e = httpd_user(ctx, &u)) != NULL) {
+    if (infor_login_held(ctx, ctx->call->remote_user)) {
+        return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
+    }
+    if ((e = httpd_user(ctx, &u, &why)) != NULL) {
         return e;
     }
     if (!u || !u->enabled) {
+        infor_login_failed(ctx, ctx->call->remote_user,
+                           why ? why : !u ? "no account for this identity"
+                                          : "account disabled");
         return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
     }
+    infor_login_passed(ctx, ctx->call->remote_user);
     return login(ctx, u, infor_arg(ctx, "oldTicket"),
                  infor_arg(ctx, "language"));
 }
@@ -255,6 +322,11 @@ infor_error *infor_op_create_ticket_for_user(infor_ctx *ctx)
     infor_error *e;
     int ok;
 
+    /* The trusted password is guessed like a user's: held back, counted
+     * and logged under the user name the call gives. */
+    if (infor_login_held(ctx, name)) {
+        return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
+    }
     /* Without InforTrustedUserPassword nobody can use this method. */
     ok = secret && *secret
          && infor_secret_equal(infor_arg_str(ctx, "TrustedUserPwd"), secret);
@@ -263,8 +335,14 @@ infor_error *infor_op_create_ticket_for_user(infor_ctx *ctx)
         return infor_server_error(ctx->pool, ctx->db->errmsg);
     }
     if (!ok || !u || !u->enabled) {
+        infor_login_failed(ctx, name,
+                           !ok ? (secret && *secret
+                                  ? "wrong trusted password"
+                                  : "no InforTrustedUserPassword set")
+                               : !u ? "unknown user" : "account disabled");
         return infor_app_error(ctx->pool, INFOR_ERR_AUTH);
     }
+    infor_login_passed(ctx, name);
     if ((e = refuse_sysadmin(ctx, u)) != NULL
         || (e = open_session(ctx, u, NULL, "", &ticket, &expires)) != NULL) {
         return e;

@@ -52,7 +52,12 @@ sub fresh_data_dir {
     system('htpasswd', '-cbB', '-C', '4', "$dir/htpasswd", 'win_user',
            'win-pw') == 0 or die "htpasswd failed\n";
     for (['CORP\\win_dom', 'dom-pw'], ['win_krb@EXAMPLE.COM', 'krb-pw'],
-         ['win_nobody', 'nobody-pw']) {
+         ['win_nobody', 'nobody-pw'],
+         # t/api/86_windows_domains.t: trusted and untrusted domains.
+         ['EVIL\\admin', 'evil-pw'], ['admin@EVIL.REALM', 'evil-pw'],
+         ['CORP\\admin', 'corp-pw'], ['corp\\win_dom', 'dom-pw'],
+         ['win_krb@example.com', 'krb-pw'], ['CORP\\EVIL\\admin', 'evil-pw'],
+         ['\\admin', 'evil-pw'], ['CORP\\', 'evil-pw']) {
         system('htpasswd', '-bB', '-C', '4', "$dir/htpasswd", @$_) == 0
             or die "htpasswd failed\n";
     }
