@@ -68,6 +68,12 @@ typedef struct {
      * a name with neither may. */
     const apr_array_header_t *windows_domains;
     int windows_unqualified;
+    /* InforResetAnswers uniform: ForgotPassword and
+     * ForgotPasswordByUserName answer success whenever the address or
+     * name is given, whether or not an account has it (and whatever the
+     * mail's fate, which only the log tells): no list of accounts can be
+     * read from the answers.  0: infoRouter's documented answers. */
+    int reset_uniform;
 } infor_settings;
 
 typedef struct infor_ctx infor_ctx;

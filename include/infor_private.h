@@ -56,6 +56,7 @@ typedef struct {
     int rules;                             /* -1: unset; else RULE_* bits */
     apr_array_header_t *windows_domains;   /* NULL: unset; may be empty */
     int windows_unqualified;               /* -1: unset */
+    int reset_uniform;                     /* -1: unset; InforResetAnswers */
     infor_limits login_limits;             /* InforLoginThrottle */
     infor_limits reset_limits;             /* InforResetThrottle */
 } infor_dir_cfg;

@@ -34,6 +34,7 @@ void *infor_create_dir_cfg(apr_pool_t *p, char *dir)
     c->min_length = -1;
     c->rules = -1;
     c->windows_unqualified = -1;
+    c->reset_uniform = -1;
     c->login_limits.per_name = -1;
     c->reset_limits.per_name = -1;
     return c;
@@ -111,6 +112,7 @@ void *infor_merge_dir_cfg(apr_pool_t *p, void *basev, void *addv)
     MERGE(rules, -1);
     MERGE(windows_domains, NULL);
     MERGE(windows_unqualified, -1);
+    MERGE(reset_uniform, -1);
     /* Each throttle's three numbers go together. */
     c->login_limits = add->login_limits.per_name != -1 ? add->login_limits
                                                        : base->login_limits;
@@ -154,6 +156,7 @@ void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s)
     s->policy.not_email = (rules & RULE_NOT_EMAIL) != 0;
     s->windows_domains = c->windows_domains;
     s->windows_unqualified = c->windows_unqualified != 0;
+    s->reset_uniform = c->reset_uniform == 1;
 }
 
 infor_limits infor_cfg_limits(const infor_dir_cfg *c, infor_limit kind)
@@ -367,6 +370,25 @@ static const char *set_windows_unqualified(cmd_parms *cmd, void *cv, int on)
     return NULL;
 }
 
+/* InforResetAnswers documented|uniform */
+static const char *set_reset_answers(cmd_parms *cmd, void *cv,
+                                     const char *arg)
+{
+    infor_dir_cfg *c = cv;
+
+    (void)cmd;
+    if (strcasecmp(arg, "documented") == 0) {
+        c->reset_uniform = 0;
+    }
+    else if (strcasecmp(arg, "uniform") == 0) {
+        c->reset_uniform = 1;
+    }
+    else {
+        return "InforResetAnswers: documented or uniform";
+    }
+    return NULL;
+}
+
 /* InforLoginThrottle / InforResetThrottle: "off", or NAME ADDRESS WINDOW
  * (0 turns one limit off). */
 static const char *set_limits(cmd_parms *cmd, void *cv, const char *a1,
@@ -507,6 +529,10 @@ const command_rec infor_cmds[] = {
                    WHERE, "Failed logins held back: most per account and "
                    "address, most per address, window; or off "
                    "(default 5 50 15m)"),
+    AP_INIT_TAKE1("InforResetAnswers", set_reset_answers, NULL, WHERE,
+                  "documented: ForgotPassword answers as infoRouter does "
+                  "(unknown addresses and names are told apart); uniform: "
+                  "success whenever one is given (default documented)"),
     AP_INIT_TAKE13("InforResetThrottle", set_limits, SLOT(reset_limits),
                    WHERE, "Reset mail held back: most per account, most per "
                    "address, window; or off (default 3 20 1h)"),

@@ -153,11 +153,26 @@ static infor_error *send_reset(infor_ctx *ctx, const infor_user *u)
     return NULL;
 }
 
+static infor_error *forgot_password(infor_ctx *ctx);
+
 /* ForgotPassword (by address: every account with it) and
  * ForgotPasswordByUserName.  Sending failures name the accounts, as do
  * accounts held back by InforResetThrottle (the documented answer is
- * kept; the log says which it was). */
+ * kept; the log says which it was).  With InforResetAnswers uniform, only
+ * a missing address or name is told; everything else answers success. */
 infor_error *infor_op_forgot_password(infor_ctx *ctx)
+{
+    infor_error *e = forgot_password(ctx);
+
+    if (e && e->kind == INFOR_E_APP && ctx->settings->reset_uniform
+        && strcmp(e->message, ERR_NO_EMAIL) != 0
+        && strcmp(e->message, ERR_NO_NAME) != 0) {
+        return NULL;
+    }
+    return e;
+}
+
+static infor_error *forgot_password(infor_ctx *ctx)
 {
     const char *email = infor_arg(ctx, "emailAddress");
     const char *failed = NULL, *detail = NULL;
