@@ -19,7 +19,6 @@ my $OK      = '<root success="true" />';
 my $GUID    = guid_re();
 my $HP      = Apache::TestRequest::hostport();
 my $LOGS    = Apache::Test::vars('t_logs');
-my $MAILDIR = InforTest::Paths::mail_dir();
 my $UNKNOWN = '0badf00d-dead-beef-cafe-000000000083';
 my $CUP     = 'ChangeUserPassword';
 my $CPS     = 'ChangePasswordUsingSecretText';
@@ -69,26 +68,6 @@ sub n_resets {
                     shift);
 }
 
-# The mails the fake sendmail kept for one address and not yet returned,
-# oldest first: { head => {lc name => value}, body => text }.
-my %seen_mail;
-sub new_mail {
-    my $to = shift;
-    my @out;
-    for my $f (sort glob "$MAILDIR/*.eml") {
-        next if $seen_mail{$f};
-        open my $fh, '<', $f or next;
-        my $raw = do { local $/; <$fh> };
-        close $fh;
-        my ($head, $body) = split /\n\n/, $raw, 2;
-        my %h = map { /^([\w-]+):[ \t]*(.*)$/ ? (lc $1, $2) : () }
-                split /\n/, $head;
-        next unless defined $h{to} && $h{to} eq $to;
-        $seen_mail{$f} = 1;
-        push @out, { head => \%h, body => $body // '', raw => $raw };
-    }
-    return @out;
-}
 # Exactly one new mail to $to (or undef).
 sub one_mail {
     my @m = new_mail(shift);

@@ -15,33 +15,12 @@ use InforTest;
 
 plan tests => 27;
 
-my $MAILDIR = InforTest::Paths::mail_dir();
 my $OK = rest_expect('<root success="true" />');
 sub not_sent {
     rest_expect('<root success="false" error="The password reset email '
                 . "could not be sent to: $_[0]\" />");
 }
 
-# The mails the fake sendmail kept for $to since the last call:
-# [ { head => {lc name => value}, body => text } ].
-my %seen;
-sub new_mail {
-    my $to = shift;
-    my @out;
-    for my $f (sort glob "$MAILDIR/*.eml") {
-        next if $seen{$f};
-        open my $fh, '<', $f or next;
-        my $raw = do { local $/; <$fh> };
-        close $fh;
-        my ($head, $body) = split /\n\n/, $raw, 2;
-        my %h = map { /^([\w-]+):[ \t]*(.*)$/ ? (lc $1, $2) : () }
-                split /\n/, $head;
-        next unless ($h{to} // '') eq $to;
-        $seen{$f} = 1;
-        push @out, { head => \%h, body => $body // '' };
-    }
-    return @out;
-}
 # Processes whose command line is exactly $cmd.
 sub running {
     my $cmd = shift;

@@ -32,7 +32,7 @@ our @EXPORT = qw(
     fmt_exp epoch_of user_date user_elem valid_xml
     profile login_rest_re login_soap_re login_xml @METHODS log_since log_line
     log_mark ok_near restart_server guid_re with_db errlog_mark errlog_since
-    fork_clients
+    fork_clients new_mail
 );
 
 our $DECL = qq{<?xml version="1.0" encoding="utf-8"?>\n};
@@ -518,6 +518,29 @@ sub log_line {
     my ($mark, $re) = @_;
     my ($line) = grep { /$re/ } log_since($mark, $re);
     return $line;
+}
+
+# The mails the test's fake sendmail kept for one address and not yet
+# returned (each is returned once), oldest first:
+# { head => {lc name => value}, body => text, raw => the whole message }.
+my %seen_mail;
+sub new_mail {
+    my $to = shift;
+    my $dir = InforTest::Paths::mail_dir();
+    my @out;
+    for my $f (sort glob "$dir/*.eml") {
+        next if $seen_mail{$f};
+        open my $fh, '<', $f or next;
+        my $raw = do { local $/; <$fh> };
+        close $fh;
+        my ($head, $body) = split /\n\n/, $raw, 2;
+        my %h = map { /^([\w-]+):[ \t]*(.*)$/ ? (lc $1, $2) : () }
+                split /\n/, $head;
+        next unless defined $h{to} && $h{to} eq $to;
+        $seen_mail{$f} = 1;
+        push @out, { head => \%h, body => $body // '', raw => $raw };
+    }
+    return @out;
 }
 
 1;
