@@ -16,8 +16,12 @@ typedef enum {
     ST_USER_BY_KEY,
     ST_USER_BY_ID,
     ST_USER_LIST,
+    /* One statement per sort key and direction (store.c, query_sql()),
+     * so that each can walk its own index. */
     ST_USER_QUERY,
+    ST_USER_QUERY_LAST = ST_USER_QUERY + 15,
     ST_USER_COUNT,
+    ST_USER_COUNT_KEPT,
     ST_USER_BY_EMAIL,
     ST_USER_INSERT,
     ST_USER_UPDATE,
@@ -70,6 +74,9 @@ struct infor_conn {
 /* Binds the values of a statement: pointers to the types its placeholders
  * name (char * for %s, apr_int64_t * for %lld, int * for %d). */
 #define ARGS(...) ((const void *[]){ __VA_ARGS__ })
+
+/* The list statement of a sort code and direction (store.c). */
+infor_stmt infor_store_user_query_stmt(int sort_by, int ascending);
 
 /* Records the driver's message for a failure and returns a status. */
 apr_status_t infor_db_fail(infor_db *db, apr_status_t rv, const char *what);

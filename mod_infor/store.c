@@ -98,9 +98,112 @@ static const char *const schema_v2[] = {
     NULL
 };
 
+/* Version 3: many users.  An index for each sort order of the lists
+ * (store_user.c; the same expressions as SORT_KEYS below, then the
+ * tie-breakers), which also serves the email lookup of ForgotPassword;
+ * descending ones for the keys with few values, whose groups an index
+ * walked backwards would leave to be sorted whole.  And the number of
+ * users by status and type, kept by the database in the transaction
+ * that adds, removes or changes a user (triggers), so that an unfiltered
+ * total needs no count of the table.  On PostgreSQL the counts are
+ * spread over 16 rows (slot: id % 16), so that concurrent writers do not
+ * all wait on one row.  "@SQLITE@" and "@PG@" steps are one dialect's. */
+#define TIE ", lower(first_name), lower(last_name), id)"
+static const char *const schema_v3[] = {
+    "CREATE INDEX infor_users_sort0 ON infor_users"
+    " (lower(first_name || ' ' || last_name)" TIE,
+    "CREATE INDEX infor_users_sort1 ON infor_users (lower(username)" TIE,
+    "CREATE INDEX infor_users_sort3 ON infor_users"
+    " (lower(last_name || ' ' || first_name)" TIE,
+    "CREATE INDEX infor_users_sort4 ON infor_users (lower(email)" TIE,
+    "CREATE INDEX infor_users_sort5 ON infor_users"
+    " (CAST(enabled AS TEXT)" TIE,
+    "CREATE INDEX infor_users_sort5d ON infor_users"
+    " (CAST(enabled AS TEXT) DESC" TIE,
+    "CREATE INDEX infor_users_sort6 ON infor_users (lower(auth_authority)" TIE,
+    "CREATE INDEX infor_users_sort6d ON infor_users"
+    " (lower(auth_authority) DESC" TIE,
+    "CREATE INDEX infor_users_sort7 ON infor_users (lower(domain)" TIE,
+    "CREATE INDEX infor_users_sort7d ON infor_users (lower(domain) DESC" TIE,
+    "CREATE INDEX infor_users_sort8 ON infor_users"
+    " (CAST(read_only AS TEXT)" TIE,
+    "CREATE INDEX infor_users_sort8d ON infor_users"
+    " (CAST(read_only AS TEXT) DESC" TIE,
+    "CREATE TABLE infor_user_counts ("
+    " slot INTEGER NOT NULL,"
+    " enabled INTEGER NOT NULL,"
+    " read_only INTEGER NOT NULL,"
+    " n BIGINT NOT NULL,"
+    " PRIMARY KEY (slot, enabled, read_only))",
+    "INSERT INTO infor_user_counts (slot, enabled, read_only, n)"
+    " SELECT 0, enabled, read_only, COUNT(*) FROM infor_users"
+    " GROUP BY enabled, read_only",
+    "@SQLITE@CREATE TRIGGER infor_users_count_ins AFTER INSERT ON infor_users"
+    " BEGIN INSERT INTO infor_user_counts (slot, enabled, read_only, n)"
+    " VALUES (0, NEW.enabled, NEW.read_only, 1)"
+    " ON CONFLICT (slot, enabled, read_only) DO UPDATE SET n = n + 1; END",
+    "@SQLITE@CREATE TRIGGER infor_users_count_del AFTER DELETE ON infor_users"
+    " BEGIN UPDATE infor_user_counts SET n = n - 1 WHERE slot = 0"
+    " AND enabled = OLD.enabled AND read_only = OLD.read_only; END",
+    "@SQLITE@CREATE TRIGGER infor_users_count_upd"
+    " AFTER UPDATE OF enabled, read_only ON infor_users"
+    " WHEN OLD.enabled <> NEW.enabled OR OLD.read_only <> NEW.read_only"
+    " BEGIN UPDATE infor_user_counts SET n = n - 1 WHERE slot = 0"
+    " AND enabled = OLD.enabled AND read_only = OLD.read_only;"
+    " INSERT INTO infor_user_counts (slot, enabled, read_only, n)"
+    " VALUES (0, NEW.enabled, NEW.read_only, 1)"
+    " ON CONFLICT (slot, enabled, read_only) DO UPDATE SET n = n + 1; END",
+    /* Statement triggers with transition tables: one pass per statement,
+     * also for a bulk load. */
+    /* PL/pgSQL plans a statement when it first runs it: each branch
+     * names only the transition table its trigger has. */
+    "@PG@CREATE FUNCTION infor_user_counts_keep() RETURNS trigger"
+    " LANGUAGE plpgsql AS $f$ BEGIN"
+    " IF TG_OP = 'INSERT' THEN"
+    " INSERT INTO infor_user_counts AS c (slot, enabled, read_only, n)"
+    " SELECT id % 16, enabled, read_only, COUNT(*) FROM infor_counted_new"
+    " GROUP BY 1, 2, 3"
+    " ON CONFLICT (slot, enabled, read_only) DO UPDATE SET n = c.n + excluded.n;"
+    " ELSE"
+    " INSERT INTO infor_user_counts AS c (slot, enabled, read_only, n)"
+    " SELECT id % 16, enabled, read_only, -COUNT(*) FROM infor_counted_old"
+    " GROUP BY 1, 2, 3"
+    " ON CONFLICT (slot, enabled, read_only) DO UPDATE SET n = c.n + excluded.n;"
+    " END IF;"
+    " RETURN NULL; END $f$",
+    "@PG@CREATE FUNCTION infor_user_counts_move() RETURNS trigger"
+    " LANGUAGE plpgsql AS $f$ BEGIN"
+    " INSERT INTO infor_user_counts AS c (slot, enabled, read_only, n)"
+    " SELECT slot, enabled, read_only, SUM(d) FROM ("
+    "  SELECT n.id % 16 AS slot, n.enabled, n.read_only, 1 AS d"
+    "  FROM infor_counted_new n JOIN infor_counted_old o ON o.id = n.id"
+    "  WHERE o.enabled <> n.enabled OR o.read_only <> n.read_only"
+    "  UNION ALL SELECT o.id % 16, o.enabled, o.read_only, -1"
+    "  FROM infor_counted_new n JOIN infor_counted_old o ON o.id = n.id"
+    "  WHERE o.enabled <> n.enabled OR o.read_only <> n.read_only"
+    " ) x GROUP BY slot, enabled, read_only"
+    " ON CONFLICT (slot, enabled, read_only) DO UPDATE SET n = c.n + excluded.n;"
+    " RETURN NULL; END $f$",
+    "@PG@CREATE TRIGGER infor_users_count_ins AFTER INSERT ON infor_users"
+    " REFERENCING NEW TABLE AS infor_counted_new"
+    " FOR EACH STATEMENT EXECUTE FUNCTION infor_user_counts_keep()",
+    "@PG@CREATE TRIGGER infor_users_count_del AFTER DELETE ON infor_users"
+    " REFERENCING OLD TABLE AS infor_counted_old"
+    " FOR EACH STATEMENT EXECUTE FUNCTION infor_user_counts_keep()",
+    /* Every UPDATE (transition tables take no column list); one that
+     * changes neither column adds no row, and so locks none. */
+    "@PG@CREATE TRIGGER infor_users_count_upd AFTER UPDATE ON infor_users"
+    " REFERENCING OLD TABLE AS infor_counted_old"
+    " NEW TABLE AS infor_counted_new"
+    " FOR EACH STATEMENT EXECUTE FUNCTION infor_user_counts_move()",
+    NULL
+};
+#undef TIE
+
 static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
+    schema_v3,
 };
 
 /* ------------------------------------------------------- statements */
@@ -127,16 +230,20 @@ static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     " AND (%d < 0 OR u.enabled = %d)" \
     " AND (%d < 0 OR u.read_only = %d)"
 
-/* GetAllUsers1's SortBy codes; 0 and 2 are first + last name. */
-#define SORT_KEY \
-    "CASE %d WHEN 1 THEN lower(u.username)" \
-    " WHEN 3 THEN lower(u.last_name || ' ' || u.first_name)" \
-    " WHEN 4 THEN lower(u.email)" \
-    " WHEN 5 THEN CAST(u.enabled AS TEXT)" \
-    " WHEN 6 THEN lower(u.auth_authority)" \
-    " WHEN 7 THEN lower(u.domain)" \
-    " WHEN 8 THEN CAST(u.read_only AS TEXT)" \
-    " ELSE lower(u.first_name || ' ' || u.last_name) END"
+/* GetAllUsers1's SortBy codes 0 to 8 (0 and 2, and any other code, are
+ * first + last name); each has the index infor_users_sortN.  Ties go by
+ * first name, last name and id, ascending in both directions. */
+static const char *const sort_keys[9] = {
+    "lower(u.first_name || ' ' || u.last_name)",
+    "lower(u.username)",
+    "lower(u.first_name || ' ' || u.last_name)",
+    "lower(u.last_name || ' ' || u.first_name)",
+    "lower(u.email)",
+    "CAST(u.enabled AS TEXT)",
+    "lower(u.auth_authority)",
+    "lower(u.domain)",
+    "CAST(u.read_only AS TEXT)",
+};
 
 /* The columns a change may set: the text ones (NULL keeps) then the
  * numbers (-1 keeps), in the order of infor_user_change. */
@@ -160,14 +267,17 @@ static const struct {
         "SELECT " USER_COLS " FROM infor_users u WHERE u.id = %lld" },
     [ST_USER_LIST] = { "infor_user_list",
         "SELECT " USER_COLS " FROM infor_users u ORDER BY u.id" },
-    [ST_USER_QUERY] = { "infor_user_query",
-        "SELECT " USER_COLS " FROM infor_users u" USER_FILTER
-        " ORDER BY CASE WHEN %d = 1 THEN " SORT_KEY " END ASC,"
-        " CASE WHEN %d = 0 THEN " SORT_KEY " END DESC,"
-        " lower(u.first_name), lower(u.last_name), u.id"
-        " LIMIT %lld OFFSET %lld" },
+    /* Built at attach (query_sql); by infor_store_user_query_stmt(). */
+#define QUERY(n) [ST_USER_QUERY + n] = { "infor_user_query_" #n, NULL }
+    QUERY(0), QUERY(1), QUERY(2), QUERY(3), QUERY(4), QUERY(5), QUERY(6),
+    QUERY(7), QUERY(8), QUERY(9), QUERY(10), QUERY(11), QUERY(12),
+    QUERY(13), QUERY(14), QUERY(15),
+#undef QUERY
     [ST_USER_COUNT] = { "infor_user_count",
         "SELECT COUNT(*) FROM infor_users u" USER_FILTER },
+    [ST_USER_COUNT_KEPT] = { "infor_user_count_kept",
+        "SELECT COALESCE(SUM(n), 0) FROM infor_user_counts"
+        " WHERE (%d < 0 OR enabled = %d) AND (%d < 0 OR read_only = %d)" },
     [ST_USER_BY_EMAIL] = { "infor_user_by_email",
         "SELECT " USER_COLS " FROM infor_users u"
         " WHERE lower(u.email) = lower(%s) AND u.email <> '' ORDER BY u.id" },
@@ -257,6 +367,37 @@ static const char *update_sql(apr_pool_t *p)
         " last_password_change = CASE WHEN %d = 1 THEN %lld"
         " ELSE last_password_change END,"
         " updated = %lld WHERE id = %lld", NULL);
+}
+
+/* The statement of a sort code (any code outside 1..8 is 0) and
+ * direction: 16 statements, one per index, codes 0 and 2 sharing one. */
+infor_stmt infor_store_user_query_stmt(int sort_by, int ascending)
+{
+    int key = sort_by >= 1 && sort_by <= 8 && sort_by != 2 ? sort_by : 0;
+    /* 0..8 without 2: slots 0..7. */
+    int slot = key > 2 ? key - 1 : key;
+    return (infor_stmt)(ST_USER_QUERY + 2 * slot + (ascending ? 0 : 1));
+}
+
+/* The SQL of query statement i (see infor_store_user_query_stmt). */
+static const char *query_sql(apr_pool_t *p, int i)
+{
+    int slot = (i - ST_USER_QUERY) / 2, desc = (i - ST_USER_QUERY) % 2;
+    int key = slot >= 2 ? slot + 1 : slot;
+
+    return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
+                       USER_FILTER " ORDER BY ", sort_keys[key],
+                       desc ? " DESC" : "", ", lower(u.first_name),"
+                       " lower(u.last_name), u.id LIMIT %lld OFFSET %lld",
+                       NULL);
+}
+
+static const char *stmt_sql(apr_pool_t *p, int i)
+{
+    if (i >= ST_USER_QUERY && i <= ST_USER_QUERY_LAST) {
+        return query_sql(p, i);
+    }
+    return stmts[i].sql ? stmts[i].sql : update_sql(p);
 }
 
 /* Dialect tokens: @ID@ the auto-increment key, @LIKE@ a LIKE that ignores
@@ -579,7 +720,20 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
     }
     for (v = version; v < INFOR_SCHEMA_VERSION; v++) {
         for (i = 0; schema_steps[v][i]; i++) {
-            const char *sql = dialect(db, db->pool, schema_steps[v][i]);
+            const char *sql = schema_steps[v][i];
+            if (strncmp(sql, "@SQLITE@", 8) == 0) {
+                if (!db->is_sqlite) {
+                    continue;
+                }
+                sql += 8;
+            }
+            else if (strncmp(sql, "@PG@", 4) == 0) {
+                if (db->is_sqlite) {
+                    continue;
+                }
+                sql += 4;
+            }
+            sql = dialect(db, db->pool, sql);
             if ((rv = infor_db_exec(db, sql, NULL)) != APR_SUCCESS) {
                 return rv;
             }
@@ -731,7 +885,7 @@ apr_status_t infor_db_ready(infor_db *db)
 
     for (i = 0; i < (db->is_sqlite ? ST_COUNT : ST_SQLITE_ONLY); i++) {
         apr_dbd_prepared_t *st = NULL;
-        const char *sql = stmts[i].sql ? stmts[i].sql : update_sql(db->pool);
+        const char *sql = stmt_sql(db->pool, i);
         rv = apr_dbd_prepare(db->driver, conn->pool, db->handle,
                              dialect(db, db->pool, sql), stmts[i].label, &st);
         if (rv != 0) {

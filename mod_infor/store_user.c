@@ -116,17 +116,29 @@ apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
 
     *total = 0;
     *out = apr_array_make(db->pool, 16, sizeof(infor_user *));
-    rv = infor_db_select(db, ST_USER_COUNT,
-                         ARGS(first, last, user, email, auth, domain,
-                              &status, &status, &ro, &ro),
-                         first_num, total);
-    if (rv != APR_SUCCESS) {
+    /* Without a "contains" filter the total is the counts the writes
+     * keep (by status and type), not a count of the table. */
+    if (!(q->first_name && *q->first_name) && !(q->last_name && *q->last_name)
+        && !(q->username && *q->username) && !(q->email && *q->email)
+        && !(q->auth_authority && *q->auth_authority)
+        && !(q->domain && *q->domain)) {
+        rv = infor_db_select(db, ST_USER_COUNT_KEPT,
+                             ARGS(&status, &status, &ro, &ro), first_num,
+                             total);
+    }
+    else {
+        rv = infor_db_select(db, ST_USER_COUNT,
+                             ARGS(first, last, user, email, auth, domain,
+                                  &status, &status, &ro, &ro),
+                             first_num, total);
+    }
+    if (rv != APR_SUCCESS || limit == 0) {
         return rv;
     }
-    return infor_db_select(db, ST_USER_QUERY,
+    return infor_db_select(db, infor_store_user_query_stmt(sort, asc),
                            ARGS(first, last, user, email, auth, domain,
-                                &status, &status, &ro, &ro, &asc, &sort,
-                                &asc, &sort, &limit, &offset),
+                                &status, &status, &ro, &ro, &limit,
+                                &offset),
                            push_user, *out);
 }
 

@@ -93,13 +93,13 @@ ok t_cmp([$rc, $out, $err],
          [0, "added user pg_admin (id 1) as an administrator\n", ''],
          'inforadm -t pgsql useradd: the first administrator, id 1');
 ok t_cmp(pg_value("SELECT value FROM infor_meta"
-                  . " WHERE name = 'schema_version'"), '2',
-         'infor_meta: schema version 2');
+                  . " WHERE name = 'schema_version'"), '3',
+         'infor_meta: schema version 3');
 ok t_cmp(pg_rows("SELECT table_name FROM information_schema.tables"
                  . " WHERE table_schema = 'public' ORDER BY 1"),
          [map { [$_] } qw(infor_audit infor_meta infor_resets infor_sessions
-                          infor_users)],
-         'the five tables');
+                          infor_user_counts infor_users)],
+         'the six tables');
 ok t_cmp(pg_rows("SELECT table_name, data_type, column_default"
                  . " FROM information_schema.columns"
                  . " WHERE column_name = 'id' AND table_schema = 'public'"

@@ -206,10 +206,11 @@ gen_users() {   # gen_users DRIVER PARAMS N
         runuser -u "$run_user" -- sqlite3 -cmd '.timeout 30000' "$2" \
             "WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s
                                      WHERE x < $3) $sql FROM s;
-             $(scale_fixup sqlite)"
+             $(scale_fixup sqlite)" >/dev/null
     else
-        psql -q -X "$2" -c "$sql FROM generate_series(1, $3) AS s(x)" \
-             -c "$(scale_fixup pgsql)" -c "VACUUM ANALYZE infor_users"
+        psql -q -X "$2" -c "$sql FROM generate_series(1::bigint, $3) AS s(x)" \
+             -c "$(scale_fixup pgsql)" -c "VACUUM ANALYZE infor_users" \
+             >/dev/null
     fi
 }
 
@@ -293,9 +294,9 @@ bench_store() {  # bench_store STORE NAME DRIVER PARAMS FOLDER
     [ "$driver" = sqlite3 ] && chown -R "$run_user:$run_user" "$sdir"
     s=$(date +%s.%N)
     gen_users "$driver" "$params" "$nusers"
-    s=$(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
-    echo "$store|generating $nusers users (SQL, not timed over HTTP)|$((s * 1000))|" >> "$results"
-    say "   generated in $s s"
+    s=$(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", 1000 * (b - a) }')
+    echo "$store|generating $nusers users (SQL, not over HTTP)|$s|" >> "$results"
+    say "   generated in $s ms"
     start_httpd "$sdir" "$driver" "$params"
     ticket=$(curl -s -m 10 "$base/srv.asmx/AuthenticateUser?UID=bench&PWD=bench-pw-1" \
              | sed -n 's/.*ticket="\([^"]*\)".*/\1/p')
