@@ -189,6 +189,14 @@ apr_status_t infor_store_user_list(infor_db *db, apr_array_header_t **out);
 apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
                                     apr_array_header_t **out,
                                     apr_int64_t *total);
+/* Every user in GetAllUsers' order (first + last name), handed to fn one
+ * by one, read in batches: memory does not grow with the number of users.
+ * fn's user lives until the end of its batch (in db->pool, which is a
+ * batch's pool while fn runs).  fn's non-success status ends the walk. */
+typedef apr_status_t infor_user_fn(infor_db *db, const infor_user *u,
+                                   void *baton);
+apr_status_t infor_store_user_walk(infor_db *db, infor_user_fn *fn,
+                                   void *baton);
 /* Users with this email address (any case), by id. */
 apr_status_t infor_store_users_by_email(infor_db *db, const char *email,
                                         apr_array_header_t **out);

@@ -275,6 +275,17 @@ static const struct {
 #undef QUERY
     [ST_USER_COUNT] = { "infor_user_count",
         "SELECT COUNT(*) FROM infor_users u" USER_FILTER },
+    /* GetAllUsers' order (sort code 0, ascending), a batch after the
+     * last row of the one before: a walk of infor_users_sort0 that never
+     * skips rows.  The first term alone lets SQLite seek the index. */
+    [ST_USER_WALK] = { "infor_user_walk",
+        "SELECT " USER_COLS ", lower(u.first_name || ' ' || u.last_name),"
+        " lower(u.first_name), lower(u.last_name) FROM infor_users u"
+        " WHERE lower(u.first_name || ' ' || u.last_name) >= %s"
+        " AND (lower(u.first_name || ' ' || u.last_name), lower(u.first_name),"
+        " lower(u.last_name), u.id) > (%s, %s, %s, %lld)"
+        " ORDER BY lower(u.first_name || ' ' || u.last_name),"
+        " lower(u.first_name), lower(u.last_name), u.id LIMIT %lld" },
     [ST_USER_COUNT_KEPT] = { "infor_user_count_kept",
         "SELECT COALESCE(SUM(n), 0) FROM infor_user_counts"
         " WHERE (%d < 0 OR enabled = %d) AND (%d < 0 OR read_only = %d)" },

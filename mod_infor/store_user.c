@@ -74,6 +74,71 @@ apr_status_t infor_store_users_by_email(infor_db *db, const char *email,
                            *out);
 }
 
+/* Rows a batch of infor_store_user_walk reads. */
+#define WALK_BATCH 500
+
+typedef struct {
+    infor_user_fn *fn;
+    void *baton;
+    apr_status_t rv;        /* fn's */
+    apr_int64_t n;          /* rows of this batch */
+    const char *k0, *k1, *k2;   /* the last row's sort keys */
+    apr_int64_t id;
+} user_walk;
+
+static void walk_row(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    user_walk *w = baton;
+    infor_user *u;
+
+    /* The rows are read to the end anyway; after a failure of fn they
+     * are only skipped. */
+    if (w->rv != APR_SUCCESS) {
+        return;
+    }
+    u = infor_db_read_user(db, row, 0);
+    w->n++;
+    w->id = u->id;
+    w->k0 = infor_db_str(db, row, 23);
+    w->k1 = infor_db_str(db, row, 24);
+    w->k2 = infor_db_str(db, row, 25);
+    w->rv = w->fn(db, u, w->baton);
+}
+
+apr_status_t infor_store_user_walk(infor_db *db, infor_user_fn *fn,
+                                   void *baton)
+{
+    apr_pool_t *outer = db->pool, *batch = NULL;
+    apr_int64_t limit = WALK_BATCH;
+    user_walk w = { fn, baton, APR_SUCCESS, 0, "", "", "", 0 };
+    apr_status_t rv;
+
+    if ((rv = apr_pool_create(&batch, outer)) != APR_SUCCESS) {
+        return rv;
+    }
+    do {
+        w.n = 0;
+        db->pool = batch;
+        rv = infor_db_select(db, ST_USER_WALK,
+                             ARGS(w.k0, w.k0, w.k1, w.k2, &w.id, &limit),
+                             walk_row, &w);
+        db->pool = outer;
+        /* What outlives the batch: the next batch's start, a message. */
+        w.k0 = apr_pstrdup(outer, w.k0);
+        w.k1 = apr_pstrdup(outer, w.k1);
+        w.k2 = apr_pstrdup(outer, w.k2);
+        if (db->errmsg) {
+            db->errmsg = apr_pstrdup(outer, db->errmsg);
+        }
+        apr_pool_clear(batch);
+        if (rv == APR_SUCCESS) {
+            rv = w.rv;
+        }
+    } while (rv == APR_SUCCESS && w.n == limit);
+    apr_pool_destroy(batch);
+    return rv;
+}
+
 /* A LIKE pattern for "contains": the filter with the pattern characters
  * escaped (by '!'), between two '%'. */
 static const char *contains(apr_pool_t *p, const char *filter)
