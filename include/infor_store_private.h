@@ -76,6 +76,15 @@ struct infor_conn {
  * name (char * for %s, apr_int64_t * for %lld, int * for %d). */
 #define ARGS(...) ((const void *[]){ __VA_ARGS__ })
 
+/* s with every letter small (towlower in C.UTF-8: all of Unicode, the
+ * same for every store), as the fold_* columns keep the user's texts for
+ * the "contains" filters (store_user.c).  infor_fold_init: once per
+ * process, before. */
+void infor_fold_init(void);
+const char *infor_fold(apr_pool_t *p, const char *s);
+/* Fills the fold_* columns of every user (a migration's step). */
+apr_status_t infor_store_refold(infor_db *db);
+
 /* The list statement of a sort code and direction (store.c). */
 infor_stmt infor_store_user_query_stmt(int sort_by, int ascending);
 

@@ -109,7 +109,19 @@ static const char *const schema_v2[] = {
  * spread over 16 rows (slot: id % 16), so that concurrent writers do not
  * all wait on one row.  "@SQLITE@" and "@PG@" steps are one dialect's. */
 #define TIE ", lower(first_name), lower(last_name), id)"
+#define FOLD_COL(c) "ALTER TABLE infor_users ADD COLUMN " c \
+                    " TEXT NOT NULL DEFAULT ''"
 static const char *const schema_v3[] = {
+    /* The texts the "contains" filters look in, folded by the module
+     * (infor_fold): the same on every store, for all of Unicode.  "@FOLD@"
+     * fills them for the users there are. */
+    FOLD_COL("fold_user"), FOLD_COL("fold_first"), FOLD_COL("fold_last"),
+    FOLD_COL("fold_email"), FOLD_COL("fold_auth"), FOLD_COL("fold_domain"),
+    "@FOLD@",
+    /* PostgreSQL: trigram indexes make "contains" an index search, where
+     * the extension pg_trgm can be had ("@TRGM@": else none, and the
+     * filters read the table). */
+    "@TRGM@",
     "CREATE INDEX infor_users_sort0 ON infor_users"
     " (lower(first_name || ' ' || last_name)" TIE,
     "CREATE INDEX infor_users_sort1 ON infor_users (lower(username)" TIE,
@@ -199,6 +211,7 @@ static const char *const schema_v3[] = {
     NULL
 };
 #undef TIE
+#undef FOLD_COL
 
 static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v1,
@@ -217,16 +230,15 @@ static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     " u.pref_show_archives, u.pref_show_hiddens, u.pref_notification," \
     " u.pref_email_type, u.pref_attach_document"
 
-/* GetAllUsers1's filters: "contains" patterns (see store_user.c), the
- * status (-1 all) and read_only (-1 all) filters.  The user name is
- * matched on its folded key, as every name lookup is. */
+/* GetAllUsers1's filters: "contains" patterns (see store_user.c) on the
+ * folded texts, the status (-1 all) and read_only (-1 all) filters. */
 #define USER_FILTER \
-    " WHERE u.first_name @LIKE@ %s ESCAPE '!'" \
-    " AND u.last_name @LIKE@ %s ESCAPE '!'" \
-    " AND u.name_key @LIKE@ %s ESCAPE '!'" \
-    " AND u.email @LIKE@ %s ESCAPE '!'" \
-    " AND u.auth_authority @LIKE@ %s ESCAPE '!'" \
-    " AND u.domain @LIKE@ %s ESCAPE '!'" \
+    " WHERE u.fold_first LIKE %s ESCAPE '!'" \
+    " AND u.fold_last LIKE %s ESCAPE '!'" \
+    " AND u.fold_user LIKE %s ESCAPE '!'" \
+    " AND u.fold_email LIKE %s ESCAPE '!'" \
+    " AND u.fold_auth LIKE %s ESCAPE '!'" \
+    " AND u.fold_domain LIKE %s ESCAPE '!'" \
     " AND (%d < 0 OR u.enabled = %d)" \
     " AND (%d < 0 OR u.read_only = %d)"
 
@@ -251,6 +263,15 @@ static const char *const change_text_cols[] = {
     "username", "first_name", "last_name", "email", "mobile",
     "auth_authority", "password", "pref_language", "pref_default_portal",
     "pref_email_type", NULL
+};
+/* The folded columns a change may set, and the index of their text in
+ * change_text_cols (store_user.c binds them in this order). */
+static const struct {
+    const char *col;
+    int text;
+} fold_cols[] = {
+    { "fold_user", 0 }, { "fold_first", 1 }, { "fold_last", 2 },
+    { "fold_email", 3 }, { "fold_auth", 5 }, { NULL, 0 }
 };
 static const char *const change_int_cols[] = {
     "enabled", "read_only", "pref_show_archives", "pref_show_hiddens",
@@ -295,9 +316,12 @@ static const struct {
     [ST_USER_INSERT] = { "infor_user_insert",
         "INSERT INTO infor_users (username, name_key, password, first_name,"
         " last_name, email, mobile, enabled, read_only, is_admin, domain,"
-        " auth_authority, last_password_change, created, updated)"
+        " auth_authority, last_password_change, created, updated,"
+        " fold_user, fold_first, fold_last, fold_email, fold_auth,"
+        " fold_domain)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %d, %d, %d, %s, %s, %lld,"
-        " %lld, %lld) ON CONFLICT (name_key) DO NOTHING" },
+        " %lld, %lld, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (name_key) DO NOTHING" },
     [ST_USER_UPDATE] = { "infor_user_update", NULL },
     [ST_USER_DELETE] = { "infor_user_delete",
         "DELETE FROM infor_users WHERE id = %lld" },
@@ -372,6 +396,11 @@ static const char *update_sql(apr_pool_t *p)
         sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%d ELSE %s"
                            " END,", sql, change_int_cols[i],
                            change_int_cols[i]);
+    }
+    /* The folded texts of the filters follow theirs: set with them. */
+    for (i = 0; fold_cols[i].col; i++) {
+        sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%s ELSE %s"
+                           " END,", sql, fold_cols[i].col, fold_cols[i].col);
     }
     return apr_pstrcat(p, sql,
         " name_key = CASE WHEN %d = 1 THEN %s ELSE name_key END,"
@@ -698,6 +727,8 @@ static apr_status_t schema_current(infor_db *db, int *current)
  * concurrent processes migrate once and never see half a schema.  The
  * version row's lock (or SQLite's write lock) makes a second migrator
  * wait, then find the work done. */
+static apr_status_t trigram_indexes(infor_db *db);
+
 static apr_status_t schema_steps_run(infor_db *db, void *baton)
 {
     apr_status_t rv;
@@ -732,6 +763,19 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
     for (v = version; v < INFOR_SCHEMA_VERSION; v++) {
         for (i = 0; schema_steps[v][i]; i++) {
             const char *sql = schema_steps[v][i];
+            if (strcmp(sql, "@FOLD@") == 0) {
+                if ((rv = infor_store_refold(db)) != APR_SUCCESS) {
+                    return rv;
+                }
+                continue;
+            }
+            if (strcmp(sql, "@TRGM@") == 0) {
+                if (!db->is_sqlite && (rv = trigram_indexes(db))
+                                      != APR_SUCCESS) {
+                    return rv;
+                }
+                continue;
+            }
             if (strncmp(sql, "@SQLITE@", 8) == 0) {
                 if (!db->is_sqlite) {
                     continue;
@@ -757,6 +801,51 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
                          "UPDATE infor_meta SET value = '%d'"
                          " WHERE name = 'schema_version'",
                          INFOR_SCHEMA_VERSION), NULL);
+}
+
+/* PostgreSQL: GIN trigram indexes on the folded texts, which a LIKE
+ * '%...%' of three characters or more searches.  Without pg_trgm (not
+ * installed, or not ours to create) the migration goes on without them:
+ * the filters then read the table, as before. */
+static apr_status_t trigram_indexes(infor_db *db)
+{
+    static const char *const cols[] = {
+        "fold_user", "fold_first", "fold_last", "fold_email", "fold_auth",
+        "fold_domain", NULL
+    };
+    const char *have = NULL, *why;
+    apr_status_t rv;
+    int i;
+
+    rv = infor_db_exec(db, "SELECT COUNT(*) FROM pg_available_extensions"
+                       " WHERE name = 'pg_trgm'", &have);
+    if (rv != APR_SUCCESS || !have || strcmp(have, "0") == 0) {
+        return rv;
+    }
+    if ((rv = infor_db_exec(db, "SAVEPOINT infor_trgm", NULL))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    rv = infor_db_exec(db, "CREATE EXTENSION IF NOT EXISTS pg_trgm", NULL);
+    for (i = 0; rv == APR_SUCCESS && cols[i]; i++) {
+        rv = infor_db_exec(db, apr_psprintf(db->pool, "CREATE INDEX"
+                           " infor_users_trgm_%s ON infor_users USING gin"
+                           " (%s gin_trgm_ops)", cols[i] + 5, cols[i]),
+                           NULL);
+    }
+    if (rv == APR_SUCCESS) {
+        return infor_db_exec(db, "RELEASE SAVEPOINT infor_trgm", NULL);
+    }
+    why = db->errmsg;
+    rv = infor_db_exec(db, "ROLLBACK TO SAVEPOINT infor_trgm", NULL);
+    if (rv == APR_SUCCESS) {
+        db->errmsg = NULL;
+        db->sqlstate[0] = '\0';
+    }
+    else {
+        db->errmsg = why;
+    }
+    return rv;
 }
 
 static apr_status_t schema_migrate(infor_db *db)
@@ -788,6 +877,7 @@ static apr_status_t schema_migrate(infor_db *db)
 apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t *write_lock)
 {
     infor_write_lock = write_lock;
+    infor_fold_init();
     if (schema_mutex) {
         return APR_SUCCESS;
     }

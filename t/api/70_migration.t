@@ -10,7 +10,7 @@ use File::Copy qw(copy);
 use InforTest;
 use InforTest::Paths ();
 
-plan tests => 13;
+plan tests => 14;
 
 my $V1_TICKET = '0f0e0d0c-0b0a-4909-8807-060504030201';
 my $v1db = InforTest::Paths::v1_db_path();
@@ -41,6 +41,8 @@ ok t_cmp(v1_value("SELECT name FROM sqlite_master WHERE name IN ('infor_audit', 
 ok t_cmp(v1_value("SELECT group_concat(enabled || '/' || read_only || '=' || n, ' ') FROM (SELECT enabled, read_only, SUM(n) AS n FROM infor_user_counts GROUP BY 1, 2 HAVING SUM(n) <> 0 ORDER BY 1, 2)"),
          v1_value("SELECT group_concat(enabled || '/' || read_only || '=' || n, ' ') FROM (SELECT enabled, read_only, COUNT(*) AS n FROM infor_users GROUP BY 1, 2 ORDER BY 1, 2)"),
          'version 3 counts the users by status and type');
+ok t_cmp(v1_value("SELECT fold_user || '|' || fold_first || '|' || fold_email FROM infor_users WHERE username = 'v1_user'"),
+         "v1_user|zo\x{c3}\x{ab}|zoe\@v1", 'version 3 folded the texts the filters look in');
 
 # Accounts and passwords survived.
 my $t = login('v1_user', 'v1-user-pw');

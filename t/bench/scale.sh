@@ -191,16 +191,26 @@ SELECT 'user' || x, 'user' || x, '',
        CASE WHEN x % 7 = 0 THEN 1 ELSE 0 END, 0,
        CASE WHEN x % 3 = 0 THEN 'dom' || (x % 13) ELSE '' END,
        CASE WHEN x % 20 = 0 THEN 'LDAP' ELSE 'Native' END,
-       0, $now, $now
+       0, $now, $now,
+       'user' || x,
+       CASE x % 11 WHEN 0 THEN 'zoë' WHEN 1 THEN 'émile' ELSE 'first' || (x * 7919 % 1000) END,
+       'last' || (x * 104729 % 5000),
+       'u' || x || '@example' || (x % 50) || '.com',
+       CASE WHEN x % 20 = 0 THEN 'ldap' ELSE 'native' END,
+       CASE WHEN x % 3 = 0 THEN 'dom' || (x % 13) ELSE '' END
 SQL
 }
+
+# The texts the filters look in, folded as the module folds them (schema
+# version 3 on; the module's own writes fill them).
+fold_cols=", fold_user, fold_first, fold_last, fold_email, fold_auth, fold_domain"
 
 gen_users() {   # gen_users DRIVER PARAMS N
     local now cols sql
     now=$(date +%s)
     cols="username, name_key, password, first_name, last_name, email, mobile,
           enabled, read_only, is_admin, domain, auth_authority,
-          last_password_change, created, updated"
+          last_password_change, created, updated$fold_cols"
     sql="INSERT INTO infor_users ($cols) $(gen_select "$now")"
     if [ "$1" = sqlite3 ]; then
         runuser -u "$run_user" -- sqlite3 -cmd '.timeout 30000' "$2" \
