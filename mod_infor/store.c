@@ -264,14 +264,11 @@ static const char *const change_text_cols[] = {
     "auth_authority", "password", "pref_language", "pref_default_portal",
     "pref_email_type", NULL
 };
-/* The folded columns a change may set, and the index of their text in
- * change_text_cols (store_user.c binds them in this order). */
-static const struct {
-    const char *col;
-    int text;
-} fold_cols[] = {
-    { "fold_user", 0 }, { "fold_first", 1 }, { "fold_last", 2 },
-    { "fold_email", 3 }, { "fold_auth", 5 }, { NULL, 0 }
+/* The folded columns a change may set, with their texts (username,
+ * first_name, last_name, email, auth_authority: store_user.c binds them
+ * in this order). */
+static const char *const fold_cols[] = {
+    "fold_user", "fold_first", "fold_last", "fold_email", "fold_auth", NULL
 };
 static const char *const change_int_cols[] = {
     "enabled", "read_only", "pref_show_archives", "pref_show_hiddens",
@@ -398,9 +395,9 @@ static const char *update_sql(apr_pool_t *p)
                            change_int_cols[i]);
     }
     /* The folded texts of the filters follow theirs: set with them. */
-    for (i = 0; fold_cols[i].col; i++) {
+    for (i = 0; fold_cols[i]; i++) {
         sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%s ELSE %s"
-                           " END,", sql, fold_cols[i].col, fold_cols[i].col);
+                           " END,", sql, fold_cols[i], fold_cols[i]);
     }
     return apr_pstrcat(p, sql,
         " name_key = CASE WHEN %d = 1 THEN %s ELSE name_key END,"
