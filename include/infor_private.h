@@ -49,6 +49,7 @@ typedef struct {
 typedef struct {
     int sync_normal;                       /* -1: unset; InforDurability */
     apr_interval_time_t purge_interval;    /* -1: unset */
+    apr_interval_time_t audit_retention;   /* -1: unset; 0: for ever */
     int slot;                              /* the server's purge slot */
 } infor_srv_cfg;
 
@@ -59,6 +60,7 @@ extern const command_rec infor_cmds[];
 void *infor_create_srv_cfg(apr_pool_t *p, server_rec *s);
 void *infor_merge_srv_cfg(apr_pool_t *p, void *base, void *add);
 apr_interval_time_t infor_cfg_purge_interval(const infor_srv_cfg *c);
+apr_interval_time_t infor_cfg_audit_retention(const infor_srv_cfg *c);
 void *infor_create_dir_cfg(apr_pool_t *p, char *dir);
 void *infor_merge_dir_cfg(apr_pool_t *p, void *base, void *add);
 void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s);

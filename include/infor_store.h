@@ -236,6 +236,10 @@ apr_status_t infor_store_session_extend(infor_db *db, const char *key,
 apr_status_t infor_store_session_delete(infor_db *db, const char *key);
 /* Removes at most limit sessions that expired by now, oldest first, in a
  * transaction of their own; *removed says how many. */
+/* Removes at most limit audit rows written before `before`, oldest first
+ * (InforAuditRetention); *removed says how many. */
+apr_status_t infor_store_audit_purge(infor_db *db, apr_time_t before,
+                                     apr_int64_t limit, int *removed);
 apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now,
                                        apr_int64_t limit, int *removed);
 

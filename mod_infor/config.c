@@ -40,6 +40,7 @@ void *infor_create_srv_cfg(apr_pool_t *p, server_rec *s)
     (void)s;
     c->sync_normal = -1;
     c->purge_interval = -1;
+    c->audit_retention = -1;
     c->slot = -1;
     return c;
 }
@@ -53,6 +54,8 @@ void *infor_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
                                             : base->sync_normal;
     c->purge_interval = add->purge_interval != -1 ? add->purge_interval
                                                   : base->purge_interval;
+    c->audit_retention = add->audit_retention != -1 ? add->audit_retention
+                                                    : base->audit_retention;
     c->slot = -1;
     return c;
 }
@@ -60,6 +63,11 @@ void *infor_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
 apr_interval_time_t infor_cfg_purge_interval(const infor_srv_cfg *c)
 {
     return c->purge_interval != -1 ? c->purge_interval : INFOR_DEFAULT_PURGE;
+}
+
+apr_interval_time_t infor_cfg_audit_retention(const infor_srv_cfg *c)
+{
+    return c->audit_retention != -1 ? c->audit_retention : 0;
 }
 
 #define MERGE(field, unset) \
@@ -295,6 +303,23 @@ static const char *set_purge_interval(cmd_parms *cmd, void *cv,
                : NULL;
 }
 
+static const char *set_audit_retention(cmd_parms *cmd, void *cv,
+                                       const char *arg)
+{
+    infor_srv_cfg *c = ap_get_module_config(cmd->server->module_config,
+                                            &infor_module);
+    const char *err = NULL;
+    (void)cv;
+    if (strcasecmp(arg, "forever") == 0) {
+        c->audit_retention = 0;
+    }
+    else {
+        err = parse_duration(cmd->pool, arg, &c->audit_retention, 0);
+    }
+    return err ? apr_pstrcat(cmd->pool, "InforAuditRetention: ", err, NULL)
+               : NULL;
+}
+
 #define SLOT(field) ((void *)APR_OFFSETOF(infor_dir_cfg, field))
 #define WHERE       (RSRC_CONF | ACCESS_CONF)
 
@@ -345,5 +370,8 @@ const command_rec infor_cmds[] = {
     AP_INIT_TAKE1("InforPurgeInterval", set_purge_interval, NULL, RSRC_CONF,
                   "How often expired tickets are removed, in batches "
                   "(default 60s)"),
+    AP_INIT_TAKE1("InforAuditRetention", set_audit_retention, NULL,
+                  RSRC_CONF, "How long audit rows are kept, then removed "
+                  "in batches with the expired tickets (default forever)"),
     { NULL }
 };

@@ -77,7 +77,8 @@ static apr_status_t close_store(void *data)
     request_rec *r = use->r;
     infor_db *db = use->db;
     apr_time_t now = apr_time_now();
-    int removed = 0;
+    apr_interval_time_t retention;
+    int removed = 0, old_audit = 0;
 
     if (infor_store_release(db) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "%s", db->errmsg);
@@ -93,7 +94,22 @@ static apr_status_t close_store(void *data)
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                   "purged %d expired tickets", removed);
-    if (removed == PURGE_BATCH) {
+    retention = infor_cfg_audit_retention(
+                    ap_get_module_config(r->server->module_config,
+                                         &infor_module));
+    if (retention > 0) {
+        /* Audit rows past InforAuditRetention: a batch in the same turn,
+         * in a transaction of its own. */
+        if (infor_store_audit_purge(db, now - retention, PURGE_BATCH,
+                                    &old_audit) != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, INFORLOGNO(0501)
+                          "purging old audit rows: %s", db->errmsg);
+            return APR_SUCCESS;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, INFORLOGNO(0502)
+                      "purged %d audit rows", old_audit);
+    }
+    if (removed == PURGE_BATCH || old_audit == PURGE_BATCH) {
         /* A backlog: the next batch in a second, not an interval. */
         infor_srv_cfg *sc = ap_get_module_config(r->server->module_config,
                                                  &infor_module);

@@ -122,6 +122,8 @@ static const char *const schema_v3[] = {
      * the extension pg_trgm can be had ("@TRGM@": else none, and the
      * filters read the table). */
     "@TRGM@",
+    /* InforAuditRetention removes the oldest audit rows. */
+    "CREATE INDEX infor_audit_at ON infor_audit(at)",
     "CREATE INDEX infor_users_sort0 ON infor_users"
     " (lower(first_name || ' ' || last_name)" TIE,
     "CREATE INDEX infor_users_sort1 ON infor_users (lower(username)" TIE,
@@ -336,6 +338,10 @@ static const struct {
         " WHERE %d = 0 OR target_id = %lld OR target_id IN"
         " (SELECT target_id FROM infor_audit WHERE target_key = %s)"
         " ORDER BY id" },
+    /* InforAuditRetention: the oldest first, along infor_audit_at. */
+    [ST_AUDIT_PURGE] = { "infor_audit_purge",
+        "DELETE FROM infor_audit WHERE id IN (SELECT id FROM infor_audit"
+        " WHERE at < %lld ORDER BY at LIMIT %lld)" },
     [ST_SESSION_INSERT] = { "infor_session_insert",
         "INSERT INTO infor_sessions (ticket, user_id, created, expires, lang)"
         " VALUES (%s, %lld, %lld, %lld, %s)" },

@@ -92,6 +92,15 @@ apr_status_t infor_store_session_delete(infor_db *db, const char *key)
     return infor_db_write_one(db, ST_SESSION_DELETE, ARGS(key), 0, NULL);
 }
 
+apr_status_t infor_store_audit_purge(infor_db *db, apr_time_t before,
+                                     apr_int64_t limit, int *removed)
+{
+    apr_int64_t t = apr_time_sec(before);
+
+    return infor_db_write_one(db, ST_AUDIT_PURGE, ARGS(&t, &limit),
+                              INFOR_WRITE_ALONE, removed);
+}
+
 apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now,
                                        apr_int64_t limit, int *removed)
 {
