@@ -20,6 +20,7 @@ typedef enum {
      * so that each can walk its own index. */
     ST_USER_QUERY,
     ST_USER_QUERY_LAST = ST_USER_QUERY + 15,
+    ST_USER_QUERY_SORTED,
     ST_USER_COUNT,
     ST_USER_COUNT_KEPT,
     ST_USER_WALK,

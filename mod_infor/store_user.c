@@ -278,6 +278,11 @@ apr_status_t infor_store_users_by_email(infor_db *db, const char *email,
                            *out);
 }
 
+/* A filtered list is sorted, not walked along its sort index, when fewer
+ * than one user in SORT_BELOW passes its filters: the walk would step
+ * over SORT_BELOW rows for each it keeps. */
+#define SORT_BELOW 20
+
 /* Rows a batch of infor_store_user_walk reads. */
 #define WALK_BATCH 500
 
@@ -388,14 +393,19 @@ apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
     apr_int64_t offset = q->offset < 0 ? 0 : q->offset;
     apr_status_t rv;
 
+    int filtered = (q->first_name && *q->first_name)
+                   || (q->last_name && *q->last_name)
+                   || (q->username && *q->username) || (q->email && *q->email)
+                   || (q->auth_authority && *q->auth_authority)
+                   || (q->domain && *q->domain);
+    int all = -1;
+    apr_int64_t everyone = 0;
+
     *total = 0;
     *out = apr_array_make(db->pool, 16, sizeof(infor_user *));
     /* Without a "contains" filter the total is the counts the writes
      * keep (by status and type), not a count of the table. */
-    if (!(q->first_name && *q->first_name) && !(q->last_name && *q->last_name)
-        && !(q->username && *q->username) && !(q->email && *q->email)
-        && !(q->auth_authority && *q->auth_authority)
-        && !(q->domain && *q->domain)) {
+    if (!filtered) {
         rv = infor_db_select(db, ST_USER_COUNT_KEPT,
                              ARGS(&status, &status, &ro, &ro), first_num,
                              total);
@@ -405,9 +415,22 @@ apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
                              ARGS(first, last, user, email, auth, domain,
                                   &status, &status, &ro, &ro),
                              first_num, total);
+        if (rv == APR_SUCCESS && *total > 0 && limit > 0) {
+            rv = infor_db_select(db, ST_USER_COUNT_KEPT,
+                                 ARGS(&all, &all, &all, &all), first_num,
+                                 &everyone);
+        }
     }
-    if (rv != APR_SUCCESS || limit == 0) {
+    if (rv != APR_SUCCESS || limit == 0 || (filtered && *total == 0)) {
         return rv;
+    }
+    if (filtered && *total * SORT_BELOW < everyone) {
+        /* Few pass: read them and sort them (same order). */
+        return infor_db_select(db, ST_USER_QUERY_SORTED,
+                               ARGS(first, last, user, email, auth, domain,
+                                    &status, &status, &ro, &ro, &asc, &sort,
+                                    &asc, &sort, &limit, &offset),
+                               push_user, *out);
     }
     return infor_db_select(db, infor_store_user_query_stmt(sort, asc),
                            ARGS(first, last, user, email, auth, domain,

@@ -10,7 +10,7 @@ use Apache::Test;
 use Apache::TestUtil qw(t_cmp);
 use InforTest;
 
-plan tests => 27;
+plan tests => 28;
 
 my $N = 1234;
 add_user('mu_admin', 'pw-mu-admin', '--admin', '--first', 'Mu',
@@ -97,6 +97,20 @@ for my $sort (0 .. 8) {
 }
 ok t_cmp(\@bad, [], 'GetAllUsers1: a page far in, every sort code and '
          . 'direction, as before, with the total');
+# A filter few pass (sorted, not walked along the index): same order.
+@bad = ();
+for my $sort (0 .. 8) {
+    for my $asc (1, 0) {
+        my $got = page1(3, 20, $sort, $asc, userNameFilter => 'MU_12');
+        my $want = ids_sql($sort, $asc,
+                           "WHERE username LIKE 'mu!_12%' ESCAPE '!'", 20, 3);
+        push @bad, "$sort/$asc"
+            if join(',', @{ ids_of($got) }) ne join(',', @$want)
+               || @$want != 20;
+    }
+}
+ok t_cmp(\@bad, [], 'GetAllUsers1: a page of a narrow filter, every sort '
+         . 'code and direction, as before');
 ok t_cmp(ids_of(page1(0, 50, 9, 1)), ids_sql(0, 1, '', 50, 0),
          'GetAllUsers1: an unknown sort code is code 0');
 
