@@ -10,7 +10,7 @@ use Apache::Test;
 use Apache::TestUtil qw(t_cmp);
 use InforTest;
 
-plan tests => 28;
+plan tests => 30;
 
 my $N = 1234;
 add_user('mu_admin', 'pw-mu-admin', '--admin', '--first', 'Mu',
@@ -175,6 +175,22 @@ ok t_cmp(total_of(page1(0, 5, 0, 1, userNameFilter => 'MU_12',
                         domainNameFilter => 'dOM')),
          db_value("SELECT COUNT(*) FROM infor_users WHERE username LIKE 'mu!_12%' ESCAPE '!' AND domain = 'Dom'"),
          'userNameFilter and domainNameFilter, any case');
+
+# A change through the module refolds what it changes.
+add_user('mu_Ren', 'pw-mu-ren-12');
+$res = rest_get('UpdateUserProfile', authenticationTicket => $admin,
+                UserName => 'mu_ren', NewUserName => "mu_\x{c3}\x{86}r\x{c3}\x{b8}",
+                NewFirstName => "\x{c3}\x{85}sa", NewLastName => 'Öberg',
+                AuthenticateSource => 'native');
+ok t_cmp($res->content, qr/success="true"/, 'UpdateUserProfile');
+ok t_cmp([ map { total_of(page1(0, 5, 0, 1, %$_)) }
+           { userNameFilter => "\x{c3}\x{a6}R\x{c3}\x{98}" },
+           { firstNameFilter => "\x{c3}\x{a5}SA" },
+           { lastNameFilter => "\x{c3}\x{b6}BERG" },
+           { userNameFilter => 'mu_ren' } ],
+         [1, 1, 1, 0], 'the new names found in any case, the old one not');
+rest_get('DeleteUser', authenticationTicket => $admin,
+         UserName => "mu_\x{c3}\x{86}r\x{c3}\x{b8}");
 
 # ======================================================= cleanup
 db_do("DELETE FROM infor_users WHERE username LIKE 'mu!_%' ESCAPE '!'"
