@@ -20,6 +20,10 @@ typedef enum {
      * so that each can walk its own index. */
     ST_USER_QUERY,
     ST_USER_QUERY_LAST = ST_USER_QUERY + 15,
+    /* The same, for lists without "contains" filters (store.c,
+     * page_sql()): the page's ids from the index alone. */
+    ST_USER_PAGE,
+    ST_USER_PAGE_LAST = ST_USER_PAGE + 15,
     ST_USER_QUERY_SORTED,
     ST_USER_COUNT,
     ST_USER_COUNT_KEPT,

@@ -108,7 +108,14 @@ static const char *const schema_v2[] = {
  * total needs no count of the table.  On PostgreSQL the counts are
  * spread over 16 rows (slot: id % 16), so that concurrent writers do not
  * all wait on one row.  "@SQLITE@" and "@PG@" steps are one dialect's. */
-#define TIE ", lower(first_name), lower(last_name), id)"
+#define TIE ", lower(first_name), lower(last_name), id," COVER ")"
+/* And the columns the key is made of, and the status and type, so that a
+ * page far into an unfiltered list steps over the rows before it in the
+ * index alone (SQLite: a covering index; PostgreSQL: an index-only scan),
+ * never in the table (ST_USER_PAGE). */
+#define COVER " first_name, last_name, enabled, read_only"
+#define TIE_AND(col) ", lower(first_name), lower(last_name), id," COVER \
+                     ", " col ")"
 #define FOLD_COL(c) "ALTER TABLE infor_users ADD COLUMN " c \
                     " TEXT NOT NULL DEFAULT ''"
 static const char *const schema_v3[] = {
@@ -126,19 +133,24 @@ static const char *const schema_v3[] = {
     "CREATE INDEX infor_audit_at ON infor_audit(at)",
     "CREATE INDEX infor_users_sort0 ON infor_users"
     " (lower(first_name || ' ' || last_name)" TIE,
-    "CREATE INDEX infor_users_sort1 ON infor_users (lower(username)" TIE,
+    "CREATE INDEX infor_users_sort1 ON infor_users (lower(username)"
+    TIE_AND("username"),
     "CREATE INDEX infor_users_sort3 ON infor_users"
     " (lower(last_name || ' ' || first_name)" TIE,
-    "CREATE INDEX infor_users_sort4 ON infor_users (lower(email)" TIE,
+    "CREATE INDEX infor_users_sort4 ON infor_users (lower(email)"
+    TIE_AND("email"),
     "CREATE INDEX infor_users_sort5 ON infor_users"
     " (CAST(enabled AS TEXT)" TIE,
     "CREATE INDEX infor_users_sort5d ON infor_users"
     " (CAST(enabled AS TEXT) DESC" TIE,
-    "CREATE INDEX infor_users_sort6 ON infor_users (lower(auth_authority)" TIE,
+    "CREATE INDEX infor_users_sort6 ON infor_users (lower(auth_authority)"
+    TIE_AND("auth_authority"),
     "CREATE INDEX infor_users_sort6d ON infor_users"
-    " (lower(auth_authority) DESC" TIE,
-    "CREATE INDEX infor_users_sort7 ON infor_users (lower(domain)" TIE,
-    "CREATE INDEX infor_users_sort7d ON infor_users (lower(domain) DESC" TIE,
+    " (lower(auth_authority) DESC" TIE_AND("auth_authority"),
+    "CREATE INDEX infor_users_sort7 ON infor_users (lower(domain)"
+    TIE_AND("domain"),
+    "CREATE INDEX infor_users_sort7d ON infor_users (lower(domain) DESC"
+    TIE_AND("domain"),
     "CREATE INDEX infor_users_sort8 ON infor_users"
     " (CAST(read_only AS TEXT)" TIE,
     "CREATE INDEX infor_users_sort8d ON infor_users"
@@ -213,6 +225,8 @@ static const char *const schema_v3[] = {
     NULL
 };
 #undef TIE
+#undef TIE_AND
+#undef COVER
 #undef FOLD_COL
 
 static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
@@ -302,6 +316,11 @@ static const struct {
     QUERY(7), QUERY(8), QUERY(9), QUERY(10), QUERY(11), QUERY(12),
     QUERY(13), QUERY(14), QUERY(15),
 #undef QUERY
+#define PAGE(n) [ST_USER_PAGE + n] = { "infor_user_page_" #n, NULL }
+    PAGE(0), PAGE(1), PAGE(2), PAGE(3), PAGE(4), PAGE(5), PAGE(6),
+    PAGE(7), PAGE(8), PAGE(9), PAGE(10), PAGE(11), PAGE(12),
+    PAGE(13), PAGE(14), PAGE(15),
+#undef PAGE
     /* A filter that few users pass: reading them (a trigram index on
      * PostgreSQL, else the table) and sorting them beats walking a sort
      * index past all the others.  The CASE keys match no index, so
@@ -454,10 +473,37 @@ static const char *query_sql(apr_pool_t *p, int i)
                        NULL);
 }
 
+/* The SQL of page statement i, the same slots as the query statements:
+ * for a list without "contains" filters, the ids of the page from the
+ * sort index alone (covering, see COVER), then those rows. */
+static const char *page_sql(apr_pool_t *p, int i)
+{
+    int slot = (i - ST_USER_PAGE) / 2, desc = (i - ST_USER_PAGE) % 2;
+    int key = slot >= 2 ? slot + 1 : slot;
+    char *inner = apr_pstrdup(p, sort_keys[key]), *u;
+
+    /* The subquery's alias is v. */
+    for (u = inner; (u = strstr(u, "u.")) != NULL; u += 2) {
+        *u = 'v';
+    }
+    return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
+                       " WHERE u.id IN (SELECT v.id FROM infor_users v"
+                       " WHERE (%d < 0 OR v.enabled = %d)"
+                       " AND (%d < 0 OR v.read_only = %d) ORDER BY ", inner,
+                       desc ? " DESC" : "", ", lower(v.first_name),"
+                       " lower(v.last_name), v.id LIMIT %lld OFFSET %lld)"
+                       " ORDER BY ", sort_keys[key], desc ? " DESC" : "",
+                       ", lower(u.first_name), lower(u.last_name), u.id",
+                       NULL);
+}
+
 static const char *stmt_sql(apr_pool_t *p, int i)
 {
     if (i >= ST_USER_QUERY && i <= ST_USER_QUERY_LAST) {
         return query_sql(p, i);
+    }
+    if (i >= ST_USER_PAGE && i <= ST_USER_PAGE_LAST) {
+        return page_sql(p, i);
     }
     return stmts[i].sql ? stmts[i].sql : update_sql(p);
 }

@@ -432,6 +432,13 @@ apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
                                     &asc, &sort, &limit, &offset),
                                push_user, *out);
     }
+    if (!filtered) {
+        return infor_db_select(db, ST_USER_PAGE + (infor_store_user_query_stmt(
+                                   sort, asc) - ST_USER_QUERY),
+                               ARGS(&status, &status, &ro, &ro, &limit,
+                                    &offset),
+                               push_user, *out);
+    }
     return infor_db_select(db, infor_store_user_query_stmt(sort, asc),
                            ARGS(first, last, user, email, auth, domain,
                                 &status, &status, &ro, &ro, &limit,
