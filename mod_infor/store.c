@@ -993,6 +993,18 @@ static apr_status_t conn_settings(infor_db *db)
         rv = db->sync_normal ? infor_db_exec(db, "SET synchronous_commit"
                                              " = off", NULL)
                              : APR_SUCCESS;
+        if (rv == APR_SUCCESS) {
+            /* A prepared statement is planned for its values each time:
+             * after five runs PostgreSQL may otherwise settle on a
+             * generic plan, which cannot know that a list's LIMIT is 50
+             * or its pattern '%%' and may sort the whole table.  Servers
+             * before 12, or other engines, lack the setting: no matter. */
+            if (infor_db_exec(db, "SET plan_cache_mode = force_custom_plan",
+                              NULL) != APR_SUCCESS) {
+                db->errmsg = NULL;
+                db->sqlstate[0] = '\0';
+            }
+        }
         if (rv == APR_SUCCESS && db->conn->prepared) {
             /* Readied again: statements the session still has (when it
              * was not reset) would clash with the new ones. */
