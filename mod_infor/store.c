@@ -321,9 +321,9 @@ static const struct {
     PAGE(7), PAGE(8), PAGE(9), PAGE(10), PAGE(11), PAGE(12),
     PAGE(13), PAGE(14), PAGE(15),
 #undef PAGE
-    /* A filter that few users pass: reading them (a trigram index on
-     * PostgreSQL, else the table) and sorting them beats walking a sort
-     * index past all the others.  The CASE keys match no index, so
+    /* A filter that not most users pass: reading them (a trigram index
+     * on PostgreSQL, else the table) and sorting them beats walking a
+     * sort index past all the others.  The CASE keys match no index, so
      * every store sorts. */
     [ST_USER_QUERY_SORTED] = { "infor_user_query_sorted",
         "SELECT " USER_COLS " FROM infor_users u" USER_FILTER

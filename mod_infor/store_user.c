@@ -278,10 +278,12 @@ apr_status_t infor_store_users_by_email(infor_db *db, const char *email,
                            *out);
 }
 
-/* A filtered list is sorted, not walked along its sort index, when fewer
- * than one user in SORT_BELOW passes its filters: the walk would step
- * over SORT_BELOW rows for each it keeps. */
-#define SORT_BELOW 20
+/* A filtered list is walked along its sort index only when more than one
+ * user in WALK_ABOVE passes its filters; else its users are read (the
+ * count has just read them anyway) and the page kept while they pass (a
+ * top-N sort).  A walk may have to step over almost every row, each a
+ * lookup in the table, when the users that pass sort last. */
+#define WALK_ABOVE 2
 
 /* Rows a batch of infor_store_user_walk reads. */
 #define WALK_BATCH 500
@@ -424,8 +426,8 @@ apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
     if (rv != APR_SUCCESS || limit == 0 || (filtered && *total == 0)) {
         return rv;
     }
-    if (filtered && *total * SORT_BELOW < everyone) {
-        /* Few pass: read them and sort them (same order). */
+    if (filtered && *total * WALK_ABOVE <= everyone) {
+        /* Not most: read them and sort them (same order). */
         return infor_db_select(db, ST_USER_QUERY_SORTED,
                                ARGS(first, last, user, email, auth, domain,
                                     &status, &status, &ro, &ro, &asc, &sort,
