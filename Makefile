@@ -164,3 +164,8 @@ clean:
 	rm -rf mod_infor/.libs mod_infor/*.lo mod_infor/*.slo mod_infor/*.la \
 	    mod_infor/*.o $(INFORADM) t/unit/bin build
 	-perl t/TEST.PL -clean >/dev/null 2>&1
+
+# Lists, lookups and resets with many users generated into the store
+# (t/bench/scale.sh lists its BENCH_* variables; BENCH_USERS=1000000).
+bench-scale: all
+	t/bench/scale.sh

@@ -53,10 +53,16 @@ infor_error *infor_error_make(apr_pool_t *p, infor_error_kind kind,
 /* ------------------------------------------------------- result elements */
 
 typedef struct infor_elem infor_elem;
+struct infor_buf;
+/* Writes the children of a streamed element into b as the answer is sent
+ * (a long list, in constant memory): see infor_xml_write. */
+typedef apr_status_t infor_elem_stream_fn(struct infor_buf *b, void *baton);
 struct infor_elem {
     const char *name;
     apr_array_header_t *attrs;   /* of infor_attr */
     apr_array_header_t *kids;    /* of infor_elem *, or NULL */
+    infor_elem_stream_fn *stream;   /* more children, after kids, or NULL */
+    void *stream_baton;
 };
 
 typedef struct {
@@ -72,12 +78,17 @@ void infor_elem_attr_insert(infor_elem *e, int pos, const char *name,
                             const char *value);
 infor_elem *infor_elem_child(apr_pool_t *p, infor_elem *e, const char *name);
 
-/* A growable byte buffer that renderers write into. */
-typedef struct {
+/* A growable byte buffer that renderers write into.  With flush set, a
+ * write that would grow it first hands its bytes to flush (which sends
+ * them and empties it): the buffer then stays the size it started at. */
+typedef struct infor_buf {
     apr_pool_t *pool;
     char *data;
     apr_size_t len;
     apr_size_t cap;
+    apr_status_t (*flush)(struct infor_buf *b);
+    void *flush_baton;
+    apr_status_t status;    /* the first failure of flush or a stream */
 } infor_buf;
 
 void infor_buf_init(infor_buf *b, apr_pool_t *p, apr_size_t cap);
@@ -90,7 +101,9 @@ const char *infor_buf_str(infor_buf *b);
 void infor_xml_escape(infor_buf *b, const char *s);
 
 /* Serialises e (attributes in insertion order, empty elements as "<x />").
- * With undeclare_ns the element carries xmlns="" first. */
+ * With undeclare_ns the element carries xmlns="" first.  A streamed
+ * element (e->stream) is always written with an end tag; a failure of
+ * its stream is kept in b->status. */
 void infor_xml_write(infor_buf *b, const infor_elem *e, int undeclare_ns);
 
 /* s without white space at either end; "" for NULL. */

@@ -65,6 +65,7 @@ typedef struct {
 typedef struct {
     int sync_normal;                       /* -1: unset; InforDurability */
     apr_interval_time_t purge_interval;    /* -1: unset */
+    apr_interval_time_t audit_retention;   /* -1: unset; 0: for ever */
     int slot;                              /* the server's purge slot */
     int client_log_level;                  /* -1: unset; APLOG_* */
     int client_log_rate;                   /* -1: unset; lines a second */
@@ -81,6 +82,7 @@ apr_interval_time_t infor_cfg_purge_interval(const infor_srv_cfg *c);
  * second each child writes (0: no limit). */
 int infor_cfg_client_log_level(const infor_srv_cfg *c);
 int infor_cfg_client_log_rate(const infor_srv_cfg *c);
+apr_interval_time_t infor_cfg_audit_retention(const infor_srv_cfg *c);
 void *infor_create_dir_cfg(apr_pool_t *p, char *dir);
 void *infor_merge_dir_cfg(apr_pool_t *p, void *base, void *add);
 void infor_cfg_settings(const infor_dir_cfg *c, infor_settings *s);

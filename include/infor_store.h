@@ -26,7 +26,7 @@
 #include <apr_dbd.h>
 #include <apr_global_mutex.h>
 
-#define INFOR_SCHEMA_VERSION 2
+#define INFOR_SCHEMA_VERSION 3
 
 /* What the store keeps for a connection as long as it lives (store.c). */
 typedef struct infor_conn infor_conn;
@@ -189,6 +189,14 @@ apr_status_t infor_store_user_list(infor_db *db, apr_array_header_t **out);
 apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
                                     apr_array_header_t **out,
                                     apr_int64_t *total);
+/* Every user in GetAllUsers' order (first + last name), handed to fn one
+ * by one, read in batches: memory does not grow with the number of users.
+ * fn's user lives until the end of its batch (in db->pool, which is a
+ * batch's pool while fn runs).  fn's non-success status ends the walk. */
+typedef apr_status_t infor_user_fn(infor_db *db, const infor_user *u,
+                                   void *baton);
+apr_status_t infor_store_user_walk(infor_db *db, infor_user_fn *fn,
+                                   void *baton);
 /* Users with this email address (any case), by id. */
 apr_status_t infor_store_users_by_email(infor_db *db, const char *email,
                                         apr_array_header_t **out);
@@ -228,6 +236,10 @@ apr_status_t infor_store_session_extend(infor_db *db, const char *key,
 apr_status_t infor_store_session_delete(infor_db *db, const char *key);
 /* Removes at most limit sessions that expired by now, oldest first, in a
  * transaction of their own; *removed says how many. */
+/* Removes at most limit audit rows written before `before`, oldest first
+ * (InforAuditRetention); *removed says how many. */
+apr_status_t infor_store_audit_purge(infor_db *db, apr_time_t before,
+                                     apr_int64_t limit, int *removed);
 apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now,
                                        apr_int64_t limit, int *removed);
 

@@ -16,8 +16,18 @@ typedef enum {
     ST_USER_BY_KEY,
     ST_USER_BY_ID,
     ST_USER_LIST,
+    /* One statement per sort key and direction (store.c, query_sql()),
+     * so that each can walk its own index. */
     ST_USER_QUERY,
+    ST_USER_QUERY_LAST = ST_USER_QUERY + 15,
+    /* The same, for lists without "contains" filters (store.c,
+     * page_sql()): the page's ids from the index alone. */
+    ST_USER_PAGE,
+    ST_USER_PAGE_LAST = ST_USER_PAGE + 15,
+    ST_USER_QUERY_SORTED,
     ST_USER_COUNT,
+    ST_USER_COUNT_KEPT,
+    ST_USER_WALK,
     ST_USER_BY_EMAIL,
     ST_USER_INSERT,
     ST_USER_UPDATE,
@@ -26,6 +36,8 @@ typedef enum {
     ST_ADMIN_COUNT,
     ST_AUDIT_INSERT,
     ST_AUDIT_LIST,
+    ST_AUDIT_PURGE,
+    ST_AUDIT_OLD_ANY,
     ST_SESSION_INSERT,
     ST_SESSION_GET,
     ST_SESSION_EXTEND,
@@ -33,6 +45,7 @@ typedef enum {
     ST_SESSION_DELETE,
     ST_SESSION_DROP_USER,
     ST_SESSION_PURGE,
+    ST_SESSION_EXPIRED_ANY,
     ST_RESET_SET,
     ST_RESET_GET,
     ST_RESET_DELETE,
@@ -70,6 +83,18 @@ struct infor_conn {
 /* Binds the values of a statement: pointers to the types its placeholders
  * name (char * for %s, apr_int64_t * for %lld, int * for %d). */
 #define ARGS(...) ((const void *[]){ __VA_ARGS__ })
+
+/* s with every letter small (towlower in C.UTF-8: all of Unicode, the
+ * same for every store), as the fold_* columns keep the user's texts for
+ * the "contains" filters (store_user.c).  infor_fold_init: once per
+ * process, before. */
+void infor_fold_init(void);
+const char *infor_fold(apr_pool_t *p, const char *s);
+/* Fills the fold_* columns of every user (a migration's step). */
+apr_status_t infor_store_refold(infor_db *db);
+
+/* The list statement of a sort code and direction (store.c). */
+infor_stmt infor_store_user_query_stmt(int sort_by, int ascending);
 
 /* Records the driver's message for a failure and returns a status. */
 apr_status_t infor_db_fail(infor_db *db, apr_status_t rv, const char *what);

@@ -46,6 +46,7 @@ void *infor_create_srv_cfg(apr_pool_t *p, server_rec *s)
     (void)s;
     c->sync_normal = -1;
     c->purge_interval = -1;
+    c->audit_retention = -1;
     c->slot = -1;
     c->client_log_level = -1;
     c->client_log_rate = -1;
@@ -61,6 +62,8 @@ void *infor_merge_srv_cfg(apr_pool_t *p, void *basev, void *addv)
                                             : base->sync_normal;
     c->purge_interval = add->purge_interval != -1 ? add->purge_interval
                                                   : base->purge_interval;
+    c->audit_retention = add->audit_retention != -1 ? add->audit_retention
+                                                    : base->audit_retention;
     c->slot = -1;
     c->client_log_level = add->client_log_level != -1
                           ? add->client_log_level : base->client_log_level;
@@ -85,6 +88,11 @@ int infor_cfg_client_log_rate(const infor_srv_cfg *c)
 {
     return c->client_log_rate != -1 ? c->client_log_rate
                                     : DEFAULT_CLIENT_LOG_RATE;
+}
+
+apr_interval_time_t infor_cfg_audit_retention(const infor_srv_cfg *c)
+{
+    return c->audit_retention != -1 ? c->audit_retention : 0;
 }
 
 #define MERGE(field, unset) \
@@ -472,6 +480,23 @@ static const char *set_client_log(cmd_parms *cmd, void *cv, const char *lvl,
                             1000000, &c->client_log_rate) : NULL;
 }
 
+static const char *set_audit_retention(cmd_parms *cmd, void *cv,
+                                       const char *arg)
+{
+    infor_srv_cfg *c = ap_get_module_config(cmd->server->module_config,
+                                            &infor_module);
+    const char *err = NULL;
+    (void)cv;
+    if (strcasecmp(arg, "forever") == 0) {
+        c->audit_retention = 0;
+    }
+    else {
+        err = parse_duration(cmd->pool, arg, &c->audit_retention, 0);
+    }
+    return err ? apr_pstrcat(cmd->pool, "InforAuditRetention: ", err, NULL)
+               : NULL;
+}
+
 #define SLOT(field) ((void *)APR_OFFSETOF(infor_dir_cfg, field))
 #define WHERE       (RSRC_CONF | ACCESS_CONF)
 
@@ -547,5 +572,8 @@ const command_rec infor_cmds[] = {
                    "The level of the lines that client errors log, and at "
                    "most how many a second each child writes, 0 for no "
                    "limit (default info 10)"),
+    AP_INIT_TAKE1("InforAuditRetention", set_audit_retention, NULL,
+                  RSRC_CONF, "How long audit rows are kept, then removed "
+                  "in batches with the expired tickets (default forever)"),
     { NULL }
 };

@@ -3,8 +3,9 @@
  *
  * Each child runs one maintenance thread.  Once a second it looks at the
  * servers (virtual hosts) whose handler has served a request, and for each
- * whose purge is due removes a batch of expired tickets, on a connection
- * of its own from mod_dbd, in a transaction no other writer shares.  When
+ * whose purge is due removes a batch of expired tickets (and one of audit
+ * rows past InforAuditRetention), on a connection of its own from mod_dbd,
+ * each batch in a transaction no other writer shares.  When
  * a purge is due is kept in shared memory: whichever child claims it first
  * does it, so a server purges at most once per InforPurgeInterval (every
  * second while a backlog remains), however many children it has.
@@ -109,8 +110,9 @@ static void purge(server_rec *s, const infor_srv_cfg *sc, apr_pool_t *p,
 {
     ap_dbd_t *dbd = dbd_open(p, s);
     infor_db *db;
+    apr_interval_time_t retention = infor_cfg_audit_retention(sc);
     apr_status_t rv;
-    int removed = 0, readied = 0;
+    int removed = 0, old_audit = 0, readied = 0;
 
     if (!dbd) {
         infor_status_store_error();
@@ -143,12 +145,27 @@ static void purge(server_rec *s, const infor_srv_cfg *sc, apr_pool_t *p,
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, INFORLOGNO(0013)
                      "purged %d expired tickets", removed);
     }
+    if (rv == APR_SUCCESS && retention > 0) {
+        /* Audit rows past InforAuditRetention: a batch in the same turn,
+         * in a transaction of its own. */
+        rv = infor_store_audit_purge(db, now - retention, PURGE_BATCH,
+                                     &old_audit);
+        if (rv != APR_SUCCESS) {
+            infor_status_store_error();
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, INFORLOGNO(0501)
+                         "purging old audit rows: %s", db->errmsg);
+        }
+        else {
+            ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, INFORLOGNO(0502)
+                         "purged %d audit rows", old_audit);
+        }
+    }
     if (infor_store_release(db) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, INFORLOGNO(0014)
                      "purging expired tickets: %s", db->errmsg);
     }
     dbd_close(s, dbd);
-    if (removed == PURGE_BATCH) {
+    if (removed == PURGE_BATCH || old_audit == PURGE_BATCH) {
         /* A backlog: the next batch in a second, not an interval. */
         apr_atomic_set32(&due[sc->slot], (apr_uint32_t)apr_time_sec(now) + 1);
     }

@@ -109,15 +109,41 @@ static infor_error *list_users(infor_ctx *ctx, const infor_user_query *q,
     return NULL;
 }
 
+/* GetAllUsers' <users>, written while the answer is sent. */
+typedef struct {
+    infor_db *db;
+    infor_buf *b;
+} all_users;
+
+static apr_status_t write_user(infor_db *db, const infor_user *u,
+                               void *baton)
+{
+    all_users *a = baton;
+    infor_elem *holder = infor_elem_make(db->pool, "users");
+
+    infor_xml_write(a->b, user_elem(db->pool, holder, u, 0), 0);
+    return a->b->status;
+}
+
+static apr_status_t stream_all_users(infor_buf *b, void *baton)
+{
+    all_users *a = baton;
+
+    a->b = b;
+    return infor_store_user_walk(a->db, write_user, a);
+}
+
+/* The whole list: streamed (see respond.c), so that neither the store's
+ * rows nor the answer are ever all in memory. */
 infor_error *infor_op_get_all_users(infor_ctx *ctx)
 {
-    infor_user_query q;
+    infor_elem *list = infor_elem_child(ctx->pool, ctx->result, "users");
+    all_users *a = apr_pcalloc(ctx->pool, sizeof(*a));
 
-    memset(&q, 0, sizeof(q));
-    q.status = q.type = -1;
-    q.ascending = 1;
-    q.limit = -1;
-    return list_users(ctx, &q, 0, 0);
+    a->db = ctx->db;
+    list->stream = stream_all_users;
+    list->stream_baton = a;
+    return NULL;
 }
 
 /* The filters GetAllUsers1, GetAllUsers2 and GetAllUsersWithoutDetails

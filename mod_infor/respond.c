@@ -6,7 +6,9 @@
 
 #include <apr_strings.h>
 #include <http_core.h>
+#include <http_log.h>
 #include <http_protocol.h>
+#include <util_filter.h>
 
 #include "infor_describe.h"
 #include "infor_private.h"
@@ -53,22 +55,115 @@ int infor_respond_refusal(request_rec *r, infor_binding binding,
                      strlen(e->message) + 1);
 }
 
+/* Whether an element of the answer is streamed (a long list). */
+static int streams(const infor_elem *e)
+{
+    int i;
+
+    if (e->stream) {
+        return 1;
+    }
+    for (i = 0; e->kids && i < e->kids->nelts; i++) {
+        if (streams(APR_ARRAY_IDX(e->kids, i, const infor_elem *))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The size of the pieces a streamed answer goes out in. */
+#define STREAM_CHUNK (64 * 1024)
+
+typedef struct {
+    request_rec *r;
+    apr_bucket_brigade *bb;
+} stream_out;
+
+/* infor_buf's flush for a streamed answer: the bytes go down httpd's
+ * output filters and to the client before the buffer is used again. */
+static apr_status_t flush_out(infor_buf *b)
+{
+    stream_out *o = b->flush_baton;
+    apr_status_t rv;
+
+    if (o->r->connection->aborted) {
+        return APR_ECONNABORTED;
+    }
+    rv = ap_fwrite(o->r->output_filters, o->bb, b->data, b->len);
+    if (rv == APR_SUCCESS) {
+        rv = ap_fflush(o->r->output_filters, o->bb);
+    }
+    apr_brigade_cleanup(o->bb);
+    return rv;
+}
+
+static void write_result(infor_buf *b, const infor_call *call,
+                         const infor_elem *result)
+{
+    if (call->binding == INFOR_BIND_SOAP11
+        || call->binding == INFOR_BIND_SOAP12) {
+        infor_soap_write_result(b, call->binding, call->op, result);
+        return;
+    }
+    infor_buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    infor_xml_write(b, result, 0);
+}
+
+/* An answer with a streamed list: written as it is read from the store,
+ * in pieces of STREAM_CHUNK, without a Content-Length (chunked).  When
+ * the store fails half-way, the status has long been sent: the answer is
+ * cut short (no last chunk, the connection closed), which a client sees
+ * as the failure it is, never as a complete list. */
+static int send_streamed(request_rec *r, const infor_call *call,
+                         const infor_elem *result, const char *type)
+{
+    stream_out o;
+    infor_buf b;
+    apr_status_t rv;
+
+    r->status = HTTP_OK;
+    ap_set_content_type(r, type);
+    if (r->header_only) {
+        return OK;
+    }
+    o.r = r;
+    o.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    infor_buf_init(&b, r->pool, STREAM_CHUNK);
+    b.flush = flush_out;
+    b.flush_baton = &o;
+    write_result(&b, call, result);
+    rv = b.status;
+    if (rv == APR_SUCCESS && b.len) {
+        rv = flush_out(&b);
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, INFORLOGNO(0500)
+                      "%s: the streamed answer was cut short",
+                      call->op->name);
+        r->connection->keepalive = AP_CONN_CLOSE;
+        APR_BRIGADE_INSERT_TAIL(o.bb, ap_bucket_error_create(
+                                    HTTP_BAD_GATEWAY, NULL, r->pool,
+                                    r->connection->bucket_alloc));
+        ap_pass_brigade(r->output_filters, o.bb);
+        apr_brigade_cleanup(o.bb);
+    }
+    return OK;
+}
+
 int infor_respond_result(request_rec *r, const infor_call *call,
                          const infor_elem *result)
 {
+    const char *type = call->binding == INFOR_BIND_SOAP12
+                       ? "application/soap+xml; charset=utf-8"
+                       : "text/xml; charset=utf-8";
     infor_buf b;
 
-    infor_buf_init(&b, r->pool, 1024);
-    if (call->binding == INFOR_BIND_SOAP11
-        || call->binding == INFOR_BIND_SOAP12) {
-        infor_soap_write_result(&b, call->binding, call->op, result);
-        return send_body(r, HTTP_OK, call->binding == INFOR_BIND_SOAP12
-                         ? "application/soap+xml; charset=utf-8"
-                         : "text/xml; charset=utf-8", b.data, b.len);
+    if (streams(result)) {
+        return send_streamed(r, call, result, type);
     }
-    infor_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    infor_xml_write(&b, result, 0);
-    return send_body(r, HTTP_OK, "text/xml; charset=utf-8", b.data, b.len);
+    infor_buf_init(&b, r->pool, 1024);
+    write_result(&b, call, result);
+    return send_body(r, HTTP_OK, type, b.data, b.len);
 }
 
 /* GET /srv.asmx: the WSDL (?WSDL), one operation's page (?op=NAME), or

@@ -98,9 +98,141 @@ static const char *const schema_v2[] = {
     NULL
 };
 
+/* Version 3: many users.  An index for each sort order of the lists
+ * (store_user.c; the same expressions as SORT_KEYS below, then the
+ * tie-breakers), which also serves the email lookup of ForgotPassword;
+ * descending ones for the keys with few values, whose groups an index
+ * walked backwards would leave to be sorted whole.  And the number of
+ * users by status and type, kept by the database in the transaction
+ * that adds, removes or changes a user (triggers), so that an unfiltered
+ * total needs no count of the table.  On PostgreSQL the counts are
+ * spread over 16 rows (slot: id % 16), so that concurrent writers do not
+ * all wait on one row.  "@SQLITE@" and "@PG@" steps are one dialect's. */
+#define TIE ", lower(first_name), lower(last_name), id," COVER ")"
+/* And the columns the key is made of, and the status and type, so that a
+ * page far into an unfiltered list steps over the rows before it in the
+ * index alone (SQLite: a covering index; PostgreSQL: an index-only scan),
+ * never in the table (ST_USER_PAGE). */
+#define COVER " first_name, last_name, enabled, read_only"
+#define TIE_AND(col) ", lower(first_name), lower(last_name), id," COVER \
+                     ", " col ")"
+#define FOLD_COL(c) "ALTER TABLE infor_users ADD COLUMN " c \
+                    " TEXT NOT NULL DEFAULT ''"
+static const char *const schema_v3[] = {
+    /* The texts the "contains" filters look in, folded by the module
+     * (infor_fold): the same on every store, for all of Unicode.  "@FOLD@"
+     * fills them for the users there are. */
+    FOLD_COL("fold_user"), FOLD_COL("fold_first"), FOLD_COL("fold_last"),
+    FOLD_COL("fold_email"), FOLD_COL("fold_auth"), FOLD_COL("fold_domain"),
+    "@FOLD@",
+    /* PostgreSQL: trigram indexes make "contains" an index search, where
+     * the extension pg_trgm can be had ("@TRGM@": else none, and the
+     * filters read the table). */
+    "@TRGM@",
+    /* InforAuditRetention removes the oldest audit rows. */
+    "CREATE INDEX infor_audit_at ON infor_audit(at)",
+    "CREATE INDEX infor_users_sort0 ON infor_users"
+    " (lower(first_name || ' ' || last_name)" TIE,
+    "CREATE INDEX infor_users_sort1 ON infor_users (lower(username)"
+    TIE_AND("username"),
+    "CREATE INDEX infor_users_sort3 ON infor_users"
+    " (lower(last_name || ' ' || first_name)" TIE,
+    "CREATE INDEX infor_users_sort4 ON infor_users (lower(email)"
+    TIE_AND("email"),
+    "CREATE INDEX infor_users_sort5 ON infor_users"
+    " (CAST(enabled AS TEXT)" TIE,
+    "CREATE INDEX infor_users_sort5d ON infor_users"
+    " (CAST(enabled AS TEXT) DESC" TIE,
+    "CREATE INDEX infor_users_sort6 ON infor_users (lower(auth_authority)"
+    TIE_AND("auth_authority"),
+    "CREATE INDEX infor_users_sort6d ON infor_users"
+    " (lower(auth_authority) DESC" TIE_AND("auth_authority"),
+    "CREATE INDEX infor_users_sort7 ON infor_users (lower(domain)"
+    TIE_AND("domain"),
+    "CREATE INDEX infor_users_sort7d ON infor_users (lower(domain) DESC"
+    TIE_AND("domain"),
+    "CREATE INDEX infor_users_sort8 ON infor_users"
+    " (CAST(read_only AS TEXT)" TIE,
+    "CREATE INDEX infor_users_sort8d ON infor_users"
+    " (CAST(read_only AS TEXT) DESC" TIE,
+    "CREATE TABLE infor_user_counts ("
+    " slot INTEGER NOT NULL,"
+    " enabled INTEGER NOT NULL,"
+    " read_only INTEGER NOT NULL,"
+    " n BIGINT NOT NULL,"
+    " PRIMARY KEY (slot, enabled, read_only))",
+    "INSERT INTO infor_user_counts (slot, enabled, read_only, n)"
+    " SELECT 0, enabled, read_only, COUNT(*) FROM infor_users"
+    " GROUP BY enabled, read_only",
+    "@SQLITE@CREATE TRIGGER infor_users_count_ins AFTER INSERT ON infor_users"
+    " BEGIN INSERT INTO infor_user_counts (slot, enabled, read_only, n)"
+    " VALUES (0, NEW.enabled, NEW.read_only, 1)"
+    " ON CONFLICT (slot, enabled, read_only) DO UPDATE SET n = n + 1; END",
+    "@SQLITE@CREATE TRIGGER infor_users_count_del AFTER DELETE ON infor_users"
+    " BEGIN UPDATE infor_user_counts SET n = n - 1 WHERE slot = 0"
+    " AND enabled = OLD.enabled AND read_only = OLD.read_only; END",
+    "@SQLITE@CREATE TRIGGER infor_users_count_upd"
+    " AFTER UPDATE OF enabled, read_only ON infor_users"
+    " WHEN OLD.enabled <> NEW.enabled OR OLD.read_only <> NEW.read_only"
+    " BEGIN UPDATE infor_user_counts SET n = n - 1 WHERE slot = 0"
+    " AND enabled = OLD.enabled AND read_only = OLD.read_only;"
+    " INSERT INTO infor_user_counts (slot, enabled, read_only, n)"
+    " VALUES (0, NEW.enabled, NEW.read_only, 1)"
+    " ON CONFLICT (slot, enabled, read_only) DO UPDATE SET n = n + 1; END",
+    /* Statement triggers with transition tables: one pass per statement,
+     * also for a bulk load. */
+    /* PL/pgSQL plans a statement when it first runs it: each branch
+     * names only the transition table its trigger has. */
+    "@PG@CREATE FUNCTION infor_user_counts_keep() RETURNS trigger"
+    " LANGUAGE plpgsql AS $f$ BEGIN"
+    " IF TG_OP = 'INSERT' THEN"
+    " INSERT INTO infor_user_counts AS c (slot, enabled, read_only, n)"
+    " SELECT id % 16, enabled, read_only, COUNT(*) FROM infor_counted_new"
+    " GROUP BY 1, 2, 3"
+    " ON CONFLICT (slot, enabled, read_only) DO UPDATE SET n = c.n + excluded.n;"
+    " ELSE"
+    " INSERT INTO infor_user_counts AS c (slot, enabled, read_only, n)"
+    " SELECT id % 16, enabled, read_only, -COUNT(*) FROM infor_counted_old"
+    " GROUP BY 1, 2, 3"
+    " ON CONFLICT (slot, enabled, read_only) DO UPDATE SET n = c.n + excluded.n;"
+    " END IF;"
+    " RETURN NULL; END $f$",
+    "@PG@CREATE FUNCTION infor_user_counts_move() RETURNS trigger"
+    " LANGUAGE plpgsql AS $f$ BEGIN"
+    " INSERT INTO infor_user_counts AS c (slot, enabled, read_only, n)"
+    " SELECT slot, enabled, read_only, SUM(d) FROM ("
+    "  SELECT n.id % 16 AS slot, n.enabled, n.read_only, 1 AS d"
+    "  FROM infor_counted_new n JOIN infor_counted_old o ON o.id = n.id"
+    "  WHERE o.enabled <> n.enabled OR o.read_only <> n.read_only"
+    "  UNION ALL SELECT o.id % 16, o.enabled, o.read_only, -1"
+    "  FROM infor_counted_new n JOIN infor_counted_old o ON o.id = n.id"
+    "  WHERE o.enabled <> n.enabled OR o.read_only <> n.read_only"
+    " ) x GROUP BY slot, enabled, read_only"
+    " ON CONFLICT (slot, enabled, read_only) DO UPDATE SET n = c.n + excluded.n;"
+    " RETURN NULL; END $f$",
+    "@PG@CREATE TRIGGER infor_users_count_ins AFTER INSERT ON infor_users"
+    " REFERENCING NEW TABLE AS infor_counted_new"
+    " FOR EACH STATEMENT EXECUTE FUNCTION infor_user_counts_keep()",
+    "@PG@CREATE TRIGGER infor_users_count_del AFTER DELETE ON infor_users"
+    " REFERENCING OLD TABLE AS infor_counted_old"
+    " FOR EACH STATEMENT EXECUTE FUNCTION infor_user_counts_keep()",
+    /* Every UPDATE (transition tables take no column list); one that
+     * changes neither column adds no row, and so locks none. */
+    "@PG@CREATE TRIGGER infor_users_count_upd AFTER UPDATE ON infor_users"
+    " REFERENCING OLD TABLE AS infor_counted_old"
+    " NEW TABLE AS infor_counted_new"
+    " FOR EACH STATEMENT EXECUTE FUNCTION infor_user_counts_move()",
+    NULL
+};
+#undef TIE
+#undef TIE_AND
+#undef COVER
+#undef FOLD_COL
+
 static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
+    schema_v3,
 };
 
 /* ------------------------------------------------------- statements */
@@ -114,20 +246,21 @@ static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     " u.pref_show_archives, u.pref_show_hiddens, u.pref_notification," \
     " u.pref_email_type, u.pref_attach_document"
 
-/* GetAllUsers1's filters: "contains" patterns (see store_user.c), the
- * status (-1 all) and read_only (-1 all) filters.  The user name is
- * matched on its folded key, as every name lookup is. */
+/* GetAllUsers1's filters: "contains" patterns (see store_user.c) on the
+ * folded texts, the status (-1 all) and read_only (-1 all) filters. */
 #define USER_FILTER \
-    " WHERE u.first_name @LIKE@ %s ESCAPE '!'" \
-    " AND u.last_name @LIKE@ %s ESCAPE '!'" \
-    " AND u.name_key @LIKE@ %s ESCAPE '!'" \
-    " AND u.email @LIKE@ %s ESCAPE '!'" \
-    " AND u.auth_authority @LIKE@ %s ESCAPE '!'" \
-    " AND u.domain @LIKE@ %s ESCAPE '!'" \
+    " WHERE u.fold_first LIKE %s ESCAPE '!'" \
+    " AND u.fold_last LIKE %s ESCAPE '!'" \
+    " AND u.fold_user LIKE %s ESCAPE '!'" \
+    " AND u.fold_email LIKE %s ESCAPE '!'" \
+    " AND u.fold_auth LIKE %s ESCAPE '!'" \
+    " AND u.fold_domain LIKE %s ESCAPE '!'" \
     " AND (%d < 0 OR u.enabled = %d)" \
     " AND (%d < 0 OR u.read_only = %d)"
 
-/* GetAllUsers1's SortBy codes; 0 and 2 are first + last name. */
+/* GetAllUsers1's SortBy codes 0 to 8 (0 and 2, and any other code, are
+ * first + last name); each has the index infor_users_sortN.  Ties go by
+ * first name, last name and id, ascending in both directions. */
 #define SORT_KEY \
     "CASE %d WHEN 1 THEN lower(u.username)" \
     " WHEN 3 THEN lower(u.last_name || ' ' || u.first_name)" \
@@ -137,6 +270,17 @@ static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     " WHEN 7 THEN lower(u.domain)" \
     " WHEN 8 THEN CAST(u.read_only AS TEXT)" \
     " ELSE lower(u.first_name || ' ' || u.last_name) END"
+static const char *const sort_keys[9] = {
+    "lower(u.first_name || ' ' || u.last_name)",
+    "lower(u.username)",
+    "lower(u.first_name || ' ' || u.last_name)",
+    "lower(u.last_name || ' ' || u.first_name)",
+    "lower(u.email)",
+    "CAST(u.enabled AS TEXT)",
+    "lower(u.auth_authority)",
+    "lower(u.domain)",
+    "CAST(u.read_only AS TEXT)",
+};
 
 /* The columns a change may set: the text ones (NULL keeps) then the
  * numbers (-1 keeps), in the order of infor_user_change. */
@@ -144,6 +288,12 @@ static const char *const change_text_cols[] = {
     "username", "first_name", "last_name", "email", "mobile",
     "auth_authority", "password", "pref_language", "pref_default_portal",
     "pref_email_type", NULL
+};
+/* The folded columns a change may set, with their texts (username,
+ * first_name, last_name, email, auth_authority: store_user.c binds them
+ * in this order). */
+static const char *const fold_cols[] = {
+    "fold_user", "fold_first", "fold_last", "fold_email", "fold_auth", NULL
 };
 static const char *const change_int_cols[] = {
     "enabled", "read_only", "pref_show_archives", "pref_show_hiddens",
@@ -160,7 +310,22 @@ static const struct {
         "SELECT " USER_COLS " FROM infor_users u WHERE u.id = %lld" },
     [ST_USER_LIST] = { "infor_user_list",
         "SELECT " USER_COLS " FROM infor_users u ORDER BY u.id" },
-    [ST_USER_QUERY] = { "infor_user_query",
+    /* Built at attach (query_sql); by infor_store_user_query_stmt(). */
+#define QUERY(n) [ST_USER_QUERY + n] = { "infor_user_query_" #n, NULL }
+    QUERY(0), QUERY(1), QUERY(2), QUERY(3), QUERY(4), QUERY(5), QUERY(6),
+    QUERY(7), QUERY(8), QUERY(9), QUERY(10), QUERY(11), QUERY(12),
+    QUERY(13), QUERY(14), QUERY(15),
+#undef QUERY
+#define PAGE(n) [ST_USER_PAGE + n] = { "infor_user_page_" #n, NULL }
+    PAGE(0), PAGE(1), PAGE(2), PAGE(3), PAGE(4), PAGE(5), PAGE(6),
+    PAGE(7), PAGE(8), PAGE(9), PAGE(10), PAGE(11), PAGE(12),
+    PAGE(13), PAGE(14), PAGE(15),
+#undef PAGE
+    /* A filter that not most users pass: reading them (a trigram index
+     * on PostgreSQL, else the table) and sorting them beats walking a
+     * sort index past all the others.  The CASE keys match no index, so
+     * every store sorts. */
+    [ST_USER_QUERY_SORTED] = { "infor_user_query_sorted",
         "SELECT " USER_COLS " FROM infor_users u" USER_FILTER
         " ORDER BY CASE WHEN %d = 1 THEN " SORT_KEY " END ASC,"
         " CASE WHEN %d = 0 THEN " SORT_KEY " END DESC,"
@@ -168,15 +333,32 @@ static const struct {
         " LIMIT %lld OFFSET %lld" },
     [ST_USER_COUNT] = { "infor_user_count",
         "SELECT COUNT(*) FROM infor_users u" USER_FILTER },
+    /* GetAllUsers' order (sort code 0, ascending), a batch after the
+     * last row of the one before: a walk of infor_users_sort0 that never
+     * skips rows.  The first term alone lets SQLite seek the index. */
+    [ST_USER_WALK] = { "infor_user_walk",
+        "SELECT " USER_COLS ", lower(u.first_name || ' ' || u.last_name),"
+        " lower(u.first_name), lower(u.last_name) FROM infor_users u"
+        " WHERE lower(u.first_name || ' ' || u.last_name) >= %s"
+        " AND (lower(u.first_name || ' ' || u.last_name), lower(u.first_name),"
+        " lower(u.last_name), u.id) > (%s, %s, %s, %lld)"
+        " ORDER BY lower(u.first_name || ' ' || u.last_name),"
+        " lower(u.first_name), lower(u.last_name), u.id LIMIT %lld" },
+    [ST_USER_COUNT_KEPT] = { "infor_user_count_kept",
+        "SELECT COALESCE(SUM(n), 0) FROM infor_user_counts"
+        " WHERE (%d < 0 OR enabled = %d) AND (%d < 0 OR read_only = %d)" },
     [ST_USER_BY_EMAIL] = { "infor_user_by_email",
         "SELECT " USER_COLS " FROM infor_users u"
         " WHERE lower(u.email) = lower(%s) AND u.email <> '' ORDER BY u.id" },
     [ST_USER_INSERT] = { "infor_user_insert",
         "INSERT INTO infor_users (username, name_key, password, first_name,"
         " last_name, email, mobile, enabled, read_only, is_admin, domain,"
-        " auth_authority, last_password_change, created, updated)"
+        " auth_authority, last_password_change, created, updated,"
+        " fold_user, fold_first, fold_last, fold_email, fold_auth,"
+        " fold_domain)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %d, %d, %d, %s, %s, %lld,"
-        " %lld, %lld) ON CONFLICT (name_key) DO NOTHING" },
+        " %lld, %lld, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (name_key) DO NOTHING" },
     [ST_USER_UPDATE] = { "infor_user_update", NULL },
     [ST_USER_DELETE] = { "infor_user_delete",
         "DELETE FROM infor_users WHERE id = %lld" },
@@ -194,6 +376,14 @@ static const struct {
         " WHERE %d = 0 OR target_id = %lld OR target_id IN"
         " (SELECT target_id FROM infor_audit WHERE target_key = %s)"
         " ORDER BY id" },
+    /* InforAuditRetention: the oldest first, along infor_audit_at. */
+    [ST_AUDIT_PURGE] = { "infor_audit_purge",
+        "DELETE FROM infor_audit WHERE id IN (SELECT id FROM infor_audit"
+        " WHERE at < %lld ORDER BY at LIMIT %lld)" },
+    /* Whether there is any to purge: a read, so an idle purge takes no
+     * write lock. */
+    [ST_AUDIT_OLD_ANY] = { "infor_audit_old_any",
+        "SELECT 1 FROM infor_audit WHERE at < %lld LIMIT 1" },
     [ST_SESSION_INSERT] = { "infor_session_insert",
         "INSERT INTO infor_sessions (ticket, user_id, created, expires, lang)"
         " VALUES (%s, %lld, %lld, %lld, %s)" },
@@ -213,6 +403,8 @@ static const struct {
         "DELETE FROM infor_sessions WHERE ticket IN (SELECT ticket"
         " FROM infor_sessions WHERE expires <= %lld ORDER BY expires"
         " LIMIT %lld)" },
+    [ST_SESSION_EXPIRED_ANY] = { "infor_session_expired_any",
+        "SELECT 1 FROM infor_sessions WHERE expires <= %lld LIMIT 1" },
     [ST_RESET_SET] = { "infor_reset_set",
         "INSERT INTO infor_resets (user_id, secret, expires)"
         " VALUES (%lld, %s, %lld) ON CONFLICT (user_id) DO UPDATE"
@@ -252,11 +444,74 @@ static const char *update_sql(apr_pool_t *p)
                            " END,", sql, change_int_cols[i],
                            change_int_cols[i]);
     }
+    /* The folded texts of the filters follow theirs: set with them. */
+    for (i = 0; fold_cols[i]; i++) {
+        sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%s ELSE %s"
+                           " END,", sql, fold_cols[i], fold_cols[i]);
+    }
     return apr_pstrcat(p, sql,
         " name_key = CASE WHEN %d = 1 THEN %s ELSE name_key END,"
         " last_password_change = CASE WHEN %d = 1 THEN %lld"
         " ELSE last_password_change END,"
         " updated = %lld WHERE id = %lld", NULL);
+}
+
+/* The statement of a sort code (any code outside 1..8 is 0) and
+ * direction: 16 statements, one per index, codes 0 and 2 sharing one. */
+infor_stmt infor_store_user_query_stmt(int sort_by, int ascending)
+{
+    int key = sort_by >= 1 && sort_by <= 8 && sort_by != 2 ? sort_by : 0;
+    /* 0..8 without 2: slots 0..7. */
+    int slot = key > 2 ? key - 1 : key;
+    return (infor_stmt)(ST_USER_QUERY + 2 * slot + (ascending ? 0 : 1));
+}
+
+/* The SQL of query statement i (see infor_store_user_query_stmt). */
+static const char *query_sql(apr_pool_t *p, int i)
+{
+    int slot = (i - ST_USER_QUERY) / 2, desc = (i - ST_USER_QUERY) % 2;
+    int key = slot >= 2 ? slot + 1 : slot;
+
+    return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
+                       USER_FILTER " ORDER BY ", sort_keys[key],
+                       desc ? " DESC" : "", ", lower(u.first_name),"
+                       " lower(u.last_name), u.id LIMIT %lld OFFSET %lld",
+                       NULL);
+}
+
+/* The SQL of page statement i, the same slots as the query statements:
+ * for a list without "contains" filters, the ids of the page from the
+ * sort index alone (covering, see COVER), then those rows. */
+static const char *page_sql(apr_pool_t *p, int i)
+{
+    int slot = (i - ST_USER_PAGE) / 2, desc = (i - ST_USER_PAGE) % 2;
+    int key = slot >= 2 ? slot + 1 : slot;
+    char *inner = apr_pstrdup(p, sort_keys[key]), *u;
+
+    /* The subquery's alias is v. */
+    for (u = inner; (u = strstr(u, "u.")) != NULL; u += 2) {
+        *u = 'v';
+    }
+    return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
+                       " WHERE u.id IN (SELECT v.id FROM infor_users v"
+                       " WHERE (%d < 0 OR v.enabled = %d)"
+                       " AND (%d < 0 OR v.read_only = %d) ORDER BY ", inner,
+                       desc ? " DESC" : "", ", lower(v.first_name),"
+                       " lower(v.last_name), v.id LIMIT %lld OFFSET %lld)"
+                       " ORDER BY ", sort_keys[key], desc ? " DESC" : "",
+                       ", lower(u.first_name), lower(u.last_name), u.id",
+                       NULL);
+}
+
+static const char *stmt_sql(apr_pool_t *p, int i)
+{
+    if (i >= ST_USER_QUERY && i <= ST_USER_QUERY_LAST) {
+        return query_sql(p, i);
+    }
+    if (i >= ST_USER_PAGE && i <= ST_USER_PAGE_LAST) {
+        return page_sql(p, i);
+    }
+    return stmts[i].sql ? stmts[i].sql : update_sql(p);
 }
 
 /* Dialect tokens: @ID@ the auto-increment key, @LIKE@ a LIKE that ignores
@@ -546,6 +801,8 @@ static apr_status_t schema_current(infor_db *db, int *current)
  * concurrent processes migrate once and never see half a schema.  The
  * version row's lock (or SQLite's write lock) makes a second migrator
  * wait, then find the work done. */
+static apr_status_t trigram_indexes(infor_db *db);
+
 static apr_status_t schema_steps_run(infor_db *db, void *baton)
 {
     apr_status_t rv;
@@ -579,7 +836,33 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
     }
     for (v = version; v < INFOR_SCHEMA_VERSION; v++) {
         for (i = 0; schema_steps[v][i]; i++) {
-            const char *sql = dialect(db, db->pool, schema_steps[v][i]);
+            const char *sql = schema_steps[v][i];
+            if (strcmp(sql, "@FOLD@") == 0) {
+                if ((rv = infor_store_refold(db)) != APR_SUCCESS) {
+                    return rv;
+                }
+                continue;
+            }
+            if (strcmp(sql, "@TRGM@") == 0) {
+                if (!db->is_sqlite && (rv = trigram_indexes(db))
+                                      != APR_SUCCESS) {
+                    return rv;
+                }
+                continue;
+            }
+            if (strncmp(sql, "@SQLITE@", 8) == 0) {
+                if (!db->is_sqlite) {
+                    continue;
+                }
+                sql += 8;
+            }
+            else if (strncmp(sql, "@PG@", 4) == 0) {
+                if (db->is_sqlite) {
+                    continue;
+                }
+                sql += 4;
+            }
+            sql = dialect(db, db->pool, sql);
             if ((rv = infor_db_exec(db, sql, NULL)) != APR_SUCCESS) {
                 return rv;
             }
@@ -592,6 +875,51 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
                          "UPDATE infor_meta SET value = '%d'"
                          " WHERE name = 'schema_version'",
                          INFOR_SCHEMA_VERSION), NULL);
+}
+
+/* PostgreSQL: GIN trigram indexes on the folded texts, which a LIKE
+ * '%...%' of three characters or more searches.  Without pg_trgm (not
+ * installed, or not ours to create) the migration goes on without them:
+ * the filters then read the table, as before. */
+static apr_status_t trigram_indexes(infor_db *db)
+{
+    static const char *const cols[] = {
+        "fold_user", "fold_first", "fold_last", "fold_email", "fold_auth",
+        "fold_domain", NULL
+    };
+    const char *have = NULL, *why;
+    apr_status_t rv;
+    int i;
+
+    rv = infor_db_exec(db, "SELECT COUNT(*) FROM pg_available_extensions"
+                       " WHERE name = 'pg_trgm'", &have);
+    if (rv != APR_SUCCESS || !have || strcmp(have, "0") == 0) {
+        return rv;
+    }
+    if ((rv = infor_db_exec(db, "SAVEPOINT infor_trgm", NULL))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    rv = infor_db_exec(db, "CREATE EXTENSION IF NOT EXISTS pg_trgm", NULL);
+    for (i = 0; rv == APR_SUCCESS && cols[i]; i++) {
+        rv = infor_db_exec(db, apr_psprintf(db->pool, "CREATE INDEX"
+                           " infor_users_trgm_%s ON infor_users USING gin"
+                           " (%s gin_trgm_ops)", cols[i] + 5, cols[i]),
+                           NULL);
+    }
+    if (rv == APR_SUCCESS) {
+        return infor_db_exec(db, "RELEASE SAVEPOINT infor_trgm", NULL);
+    }
+    why = db->errmsg;
+    rv = infor_db_exec(db, "ROLLBACK TO SAVEPOINT infor_trgm", NULL);
+    if (rv == APR_SUCCESS) {
+        db->errmsg = NULL;
+        db->sqlstate[0] = '\0';
+    }
+    else {
+        db->errmsg = why;
+    }
+    return rv;
 }
 
 static apr_status_t schema_migrate(infor_db *db)
@@ -623,6 +951,7 @@ static apr_status_t schema_migrate(infor_db *db)
 apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t *write_lock)
 {
     infor_write_lock = write_lock;
+    infor_fold_init();
     if (schema_mutex) {
         return APR_SUCCESS;
     }
@@ -670,6 +999,18 @@ static apr_status_t conn_settings(infor_db *db)
         rv = db->sync_normal ? infor_db_exec(db, "SET synchronous_commit"
                                              " = off", NULL)
                              : APR_SUCCESS;
+        if (rv == APR_SUCCESS) {
+            /* A prepared statement is planned for its values each time:
+             * after five runs PostgreSQL may otherwise settle on a
+             * generic plan, which cannot know that a list's LIMIT is 50
+             * or its pattern '%%' and may sort the whole table.  Servers
+             * before 12, or other engines, lack the setting: no matter. */
+            if (infor_db_exec(db, "SET plan_cache_mode = force_custom_plan",
+                              NULL) != APR_SUCCESS) {
+                db->errmsg = NULL;
+                db->sqlstate[0] = '\0';
+            }
+        }
         if (rv == APR_SUCCESS && db->conn->prepared) {
             /* Readied again: statements the session still has (when it
              * was not reset) would clash with the new ones. */
@@ -731,7 +1072,7 @@ apr_status_t infor_db_ready(infor_db *db)
 
     for (i = 0; i < (db->is_sqlite ? ST_COUNT : ST_SQLITE_ONLY); i++) {
         apr_dbd_prepared_t *st = NULL;
-        const char *sql = stmts[i].sql ? stmts[i].sql : update_sql(db->pool);
+        const char *sql = stmt_sql(db->pool, i);
         rv = apr_dbd_prepare(db->driver, conn->pool, db->handle,
                              dialect(db, db->pool, sql), stmts[i].label, &st);
         if (rv != 0) {

@@ -92,12 +92,41 @@ apr_status_t infor_store_session_delete(infor_db *db, const char *key)
     return infor_db_write_one(db, ST_SESSION_DELETE, ARGS(key), 0, NULL);
 }
 
+static void any_row(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    (void)db;
+    (void)row;
+    *(int *)baton = 1;
+}
+
+/* A purge first reads whether there is anything to remove: a read takes
+ * no write lock, so an idle server's purges cost no writer anything. */
+static apr_status_t purge(infor_db *db, infor_stmt any, infor_stmt del,
+                          apr_int64_t t, apr_int64_t limit, int *removed)
+{
+    int found = 0;
+    apr_status_t rv;
+
+    *removed = 0;
+    rv = infor_db_select(db, any, ARGS(&t), any_row, &found);
+    if (rv != APR_SUCCESS || !found) {
+        return rv;
+    }
+    /* Alone: other writers' commits do not wait for it. */
+    return infor_db_write_one(db, del, ARGS(&t, &limit), INFOR_WRITE_ALONE,
+                              removed);
+}
+
+apr_status_t infor_store_audit_purge(infor_db *db, apr_time_t before,
+                                     apr_int64_t limit, int *removed)
+{
+    return purge(db, ST_AUDIT_OLD_ANY, ST_AUDIT_PURGE, apr_time_sec(before),
+                 limit, removed);
+}
+
 apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now,
                                        apr_int64_t limit, int *removed)
 {
-    apr_int64_t t = apr_time_sec(now);
-
-    /* Alone: other writers' commits do not wait for it. */
-    return infor_db_write_one(db, ST_SESSION_PURGE, ARGS(&t, &limit),
-                              INFOR_WRITE_ALONE, removed);
+    return purge(db, ST_SESSION_EXPIRED_ANY, ST_SESSION_PURGE,
+                 apr_time_sec(now), limit, removed);
 }

@@ -1,13 +1,217 @@
 /*
  * mod_infor: the store's accounts, audit trail and reset codes.
  */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include <apr_strings.h>
 
 #include "infor.h"
 #include "infor_store_private.h"
+
+/* ------------------------------------------------------------- folding */
+
+/* The locale whose case mapping folds: C.UTF-8's covers all of Unicode
+ * and, unlike the process's locale, is the same everywhere.  Made once
+ * per process (infor_store_init); without it only ASCII folds. */
+static locale_t fold_locale;
+
+void infor_fold_init(void)
+{
+    if (!fold_locale) {
+        fold_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    }
+}
+
+/* The UTF-8 sequence at s: its character in *c and its length, or 0 for
+ * a byte that starts none (kept as it is). */
+static apr_size_t utf8_char(const unsigned char *s, unsigned *c)
+{
+    apr_size_t len, i;
+
+    if (s[0] < 0x80) {
+        *c = s[0];
+        return 1;
+    }
+    if ((s[0] & 0xE0) == 0xC0) {
+        len = 2;
+        *c = s[0] & 0x1F;
+    }
+    else if ((s[0] & 0xF0) == 0xE0) {
+        len = 3;
+        *c = s[0] & 0x0F;
+    }
+    else if ((s[0] & 0xF8) == 0xF0) {
+        len = 4;
+        *c = s[0] & 0x07;
+    }
+    else {
+        return 0;
+    }
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            return 0;
+        }
+        *c = (*c << 6) | (s[i] & 0x3F);
+    }
+    return len;
+}
+
+static apr_size_t utf8_put(unsigned c, char *o)
+{
+    if (c < 0x80) {
+        o[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        o[0] = (char)(0xC0 | (c >> 6));
+        o[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        o[0] = (char)(0xE0 | (c >> 12));
+        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (c >> 18));
+    o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+const char *infor_fold(apr_pool_t *p, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)(s ? s : "");
+    /* A small letter is never more than 4 bytes, nor longer than its
+     * capital by more than a byte (U+023A -> U+2C65: 2 -> 3 bytes). */
+    char *out = apr_palloc(p, 2 * strlen((const char *)u) + 1), *o = out;
+
+    while (*u) {
+        unsigned c = 0;
+        apr_size_t n = utf8_char(u, &c);
+
+        if (n == 0) {
+            *o++ = (char)*u++;
+            continue;
+        }
+        if (c < 0x80) {
+            *o++ = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        }
+        else {
+            unsigned low = fold_locale
+                           ? (unsigned)towlower_l((wint_t)c, fold_locale) : c;
+            o += utf8_put(low, o);
+        }
+        u += n;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Rows infor_store_refold reads and writes at a time. */
+#define REFOLD_BATCH 1000
+
+typedef struct {
+    apr_int64_t id;
+    const char *text[6];
+} refold_row;
+
+static void push_refold(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    refold_row *r = apr_array_push((apr_array_header_t *)baton);
+    int i;
+
+    r->id = infor_db_num(db, row, 0);
+    for (i = 0; i < 6; i++) {
+        r->text[i] = infor_fold(db->pool, infor_db_str(db, row, i + 1));
+    }
+}
+
+/* Statements of the migration's own, prepared by it (the store's are
+ * prepared after the migration); PostgreSQL keeps a name for the
+ * session, so each preparation takes a new one. */
+static apr_status_t prepare_own(infor_db *db, const char *sql,
+                                apr_dbd_prepared_t **st)
+{
+    static unsigned serial;
+    const char *label = apr_psprintf(db->pool, "infor_refold_%u", serial++);
+    int rv = apr_dbd_prepare(db->driver, db->pool, db->handle, sql, label,
+                             st);
+
+    return rv == 0 ? APR_SUCCESS : infor_db_fail(db, rv, label);
+}
+
+apr_status_t infor_store_refold(infor_db *db)
+{
+    apr_dbd_prepared_t *sel = NULL, *upd = NULL;
+    apr_pool_t *outer = db->pool, *batch = NULL;
+    apr_int64_t last = 0, limit = REFOLD_BATCH;
+    apr_status_t rv;
+    int n;
+
+    rv = prepare_own(db, "SELECT id, username, first_name, last_name, email,"
+                     " auth_authority, domain FROM infor_users"
+                     " WHERE id > %lld ORDER BY id LIMIT %lld", &sel);
+    if (rv == APR_SUCCESS) {
+        rv = prepare_own(db, "UPDATE infor_users SET fold_user = %s,"
+                         " fold_first = %s, fold_last = %s, fold_email = %s,"
+                         " fold_auth = %s, fold_domain = %s WHERE id = %lld",
+                         &upd);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = apr_pool_create(&batch, outer);
+    }
+    while (rv == APR_SUCCESS) {
+        apr_array_header_t *rows = apr_array_make(batch, REFOLD_BATCH,
+                                                  sizeof(refold_row));
+        apr_dbd_results_t *res = NULL;
+        apr_dbd_row_t *row = NULL;
+        int i, got;
+
+        db->pool = batch;
+        got = apr_dbd_pbselect(db->driver, batch, db->handle, &res, sel, 1,
+                               ARGS(&last, &limit));
+        if (got != 0) {
+            rv = infor_db_fail(db, got, "infor_refold select");
+        }
+        while (rv == APR_SUCCESS
+               && (got = apr_dbd_get_row(db->driver, batch, res, &row, -1))
+                  == 0) {
+            push_refold(db, row, rows);
+        }
+        if (rv == APR_SUCCESS && got != -1) {
+            rv = infor_db_fail(db, got, "infor_refold row");
+        }
+        for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+            refold_row *r = &APR_ARRAY_IDX(rows, i, refold_row);
+            got = apr_dbd_pbquery(db->driver, batch, db->handle, &n, upd,
+                                  ARGS(r->text[0], r->text[1], r->text[2],
+                                       r->text[3], r->text[4], r->text[5],
+                                       &r->id));
+            if (got != 0) {
+                rv = infor_db_fail(db, got, "infor_refold update");
+            }
+            last = r->id;
+        }
+        db->pool = outer;
+        if (db->errmsg) {
+            db->errmsg = apr_pstrdup(outer, db->errmsg);
+        }
+        got = rows->nelts;
+        apr_pool_clear(batch);
+        if (got < REFOLD_BATCH) {
+            break;
+        }
+    }
+    if (batch) {
+        apr_pool_destroy(batch);
+    }
+    return rv;
+}
 
 /* ------------------------------------------------------------- reading */
 
@@ -74,6 +278,78 @@ apr_status_t infor_store_users_by_email(infor_db *db, const char *email,
                            *out);
 }
 
+/* A filtered list is walked along its sort index only when more than one
+ * user in WALK_ABOVE passes its filters; else its users are read (the
+ * count has just read them anyway) and the page kept while they pass (a
+ * top-N sort).  A walk may have to step over almost every row, each a
+ * lookup in the table, when the users that pass sort last. */
+#define WALK_ABOVE 2
+
+/* Rows a batch of infor_store_user_walk reads. */
+#define WALK_BATCH 500
+
+typedef struct {
+    infor_user_fn *fn;
+    void *baton;
+    apr_status_t rv;        /* fn's */
+    apr_int64_t n;          /* rows of this batch */
+    const char *k0, *k1, *k2;   /* the last row's sort keys */
+    apr_int64_t id;
+} user_walk;
+
+static void walk_row(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    user_walk *w = baton;
+    infor_user *u;
+
+    /* The rows are read to the end anyway; after a failure of fn they
+     * are only skipped. */
+    if (w->rv != APR_SUCCESS) {
+        return;
+    }
+    u = infor_db_read_user(db, row, 0);
+    w->n++;
+    w->id = u->id;
+    w->k0 = infor_db_str(db, row, 23);
+    w->k1 = infor_db_str(db, row, 24);
+    w->k2 = infor_db_str(db, row, 25);
+    w->rv = w->fn(db, u, w->baton);
+}
+
+apr_status_t infor_store_user_walk(infor_db *db, infor_user_fn *fn,
+                                   void *baton)
+{
+    apr_pool_t *outer = db->pool, *batch = NULL;
+    apr_int64_t limit = WALK_BATCH;
+    user_walk w = { fn, baton, APR_SUCCESS, 0, "", "", "", 0 };
+    apr_status_t rv;
+
+    if ((rv = apr_pool_create(&batch, outer)) != APR_SUCCESS) {
+        return rv;
+    }
+    do {
+        w.n = 0;
+        db->pool = batch;
+        rv = infor_db_select(db, ST_USER_WALK,
+                             ARGS(w.k0, w.k0, w.k1, w.k2, &w.id, &limit),
+                             walk_row, &w);
+        db->pool = outer;
+        /* What outlives the batch: the next batch's start, a message. */
+        w.k0 = apr_pstrdup(outer, w.k0);
+        w.k1 = apr_pstrdup(outer, w.k1);
+        w.k2 = apr_pstrdup(outer, w.k2);
+        if (db->errmsg) {
+            db->errmsg = apr_pstrdup(outer, db->errmsg);
+        }
+        apr_pool_clear(batch);
+        if (rv == APR_SUCCESS) {
+            rv = w.rv;
+        }
+    } while (rv == APR_SUCCESS && w.n == limit);
+    apr_pool_destroy(batch);
+    return rv;
+}
+
 /* A LIKE pattern for "contains": the filter with the pattern characters
  * escaped (by '!'), between two '%'. */
 static const char *contains(apr_pool_t *p, const char *filter)
@@ -100,33 +376,75 @@ apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
                                     apr_array_header_t **out,
                                     apr_int64_t *total)
 {
-    const char *first = contains(db->pool, q->first_name);
-    const char *last = contains(db->pool, q->last_name);
-    const char *user = contains(db->pool, q->username
-                                ? infor_name_key(db->pool, q->username)
-                                : NULL);
-    const char *email = contains(db->pool, q->email);
-    const char *auth = contains(db->pool, q->auth_authority);
-    const char *domain = contains(db->pool, q->domain);
+    /* Folded as the fold_* columns are: a filter ignores letter case,
+     * for all of Unicode, alike on every store. */
+    const char *first = contains(db->pool, infor_fold(db->pool,
+                                                      q->first_name));
+    const char *last = contains(db->pool, infor_fold(db->pool,
+                                                     q->last_name));
+    const char *user = contains(db->pool, infor_fold(db->pool,
+                                                     q->username));
+    const char *email = contains(db->pool, infor_fold(db->pool, q->email));
+    const char *auth = contains(db->pool, infor_fold(db->pool,
+                                                     q->auth_authority));
+    const char *domain = contains(db->pool, infor_fold(db->pool,
+                                                       q->domain));
     int status = q->status, ro = q->type < 0 ? -1 : q->type == 2;
     int sort = q->sort_by, asc = q->ascending != 0;
     apr_int64_t limit = q->limit < 0 ? APR_INT64_MAX : q->limit;
     apr_int64_t offset = q->offset < 0 ? 0 : q->offset;
     apr_status_t rv;
 
+    int filtered = (q->first_name && *q->first_name)
+                   || (q->last_name && *q->last_name)
+                   || (q->username && *q->username) || (q->email && *q->email)
+                   || (q->auth_authority && *q->auth_authority)
+                   || (q->domain && *q->domain);
+    int all = -1;
+    apr_int64_t everyone = 0;
+
     *total = 0;
     *out = apr_array_make(db->pool, 16, sizeof(infor_user *));
-    rv = infor_db_select(db, ST_USER_COUNT,
-                         ARGS(first, last, user, email, auth, domain,
-                              &status, &status, &ro, &ro),
-                         first_num, total);
-    if (rv != APR_SUCCESS) {
+    /* Without a "contains" filter the total is the counts the writes
+     * keep (by status and type), not a count of the table. */
+    if (!filtered) {
+        rv = infor_db_select(db, ST_USER_COUNT_KEPT,
+                             ARGS(&status, &status, &ro, &ro), first_num,
+                             total);
+    }
+    else {
+        rv = infor_db_select(db, ST_USER_COUNT,
+                             ARGS(first, last, user, email, auth, domain,
+                                  &status, &status, &ro, &ro),
+                             first_num, total);
+        if (rv == APR_SUCCESS && *total > 0 && limit > 0) {
+            rv = infor_db_select(db, ST_USER_COUNT_KEPT,
+                                 ARGS(&all, &all, &all, &all), first_num,
+                                 &everyone);
+        }
+    }
+    if (rv != APR_SUCCESS || limit == 0 || (filtered && *total == 0)) {
         return rv;
     }
-    return infor_db_select(db, ST_USER_QUERY,
+    if (filtered && *total * WALK_ABOVE <= everyone) {
+        /* Not most: read them and sort them (same order). */
+        return infor_db_select(db, ST_USER_QUERY_SORTED,
+                               ARGS(first, last, user, email, auth, domain,
+                                    &status, &status, &ro, &ro, &asc, &sort,
+                                    &asc, &sort, &limit, &offset),
+                               push_user, *out);
+    }
+    if (!filtered) {
+        return infor_db_select(db, ST_USER_PAGE + (infor_store_user_query_stmt(
+                                   sort, asc) - ST_USER_QUERY),
+                               ARGS(&status, &status, &ro, &ro, &limit,
+                                    &offset),
+                               push_user, *out);
+    }
+    return infor_db_select(db, infor_store_user_query_stmt(sort, asc),
                            ARGS(first, last, user, email, auth, domain,
-                                &status, &status, &ro, &ro, &asc, &sort,
-                                &asc, &sort, &limit, &offset),
+                                &status, &status, &ro, &ro, &limit,
+                                &offset),
                            push_user, *out);
 }
 
@@ -201,7 +519,13 @@ static apr_status_t do_create(infor_db *db, void *baton)
              u->email ? u->email : "", u->mobile ? u->mobile : "",
              &enabled, &ro, &admin, u->domain ? u->domain : "",
              u->auth_authority ? u->auth_authority : "Native",
-             &pwchange, &t, &t), &inserted);
+             &pwchange, &t, &t, infor_fold(db->pool, u->username),
+             infor_fold(db->pool, u->first_name),
+             infor_fold(db->pool, u->last_name),
+             infor_fold(db->pool, u->email),
+             infor_fold(db->pool, u->auth_authority ? u->auth_authority
+                                                    : "Native"),
+             infor_fold(db->pool, u->domain)), &inserted);
     if (rv == APR_SUCCESS && inserted != 1) {
         db->errmsg = "user name already exists";
         return APR_EEXIST;
@@ -251,6 +575,10 @@ static const char *const int_names[] = {
 };
 #define N_TEXT (sizeof(text_names) / sizeof(text_names[0]))
 #define N_INT  (sizeof(int_names) / sizeof(int_names[0]))
+/* The texts with a folded column, in the order of fold_cols in store.c:
+ * username, first_name, last_name, email, auth_authority. */
+static const unsigned fold_texts[] = { 0, 1, 2, 3, 5 };
+#define N_FOLD (sizeof(fold_texts) / sizeof(fold_texts[0]))
 
 static apr_status_t do_update(infor_db *db, void *baton)
 {
@@ -267,7 +595,7 @@ static apr_status_t do_update(infor_db *db, void *baton)
     };
     int text_set[N_TEXT], int_set[N_INT], rename = c->username != NULL;
     int pw = c->password_hash != NULL;
-    const void *args[2 * (N_TEXT + N_INT) + 6];
+    const void *args[2 * (N_TEXT + N_INT + N_FOLD) + 6];
     apr_int64_t t = apr_time_sec(j->now), id = j->u->id;
     const char *fields = NULL;
     infor_user after;
@@ -296,6 +624,11 @@ static apr_status_t do_update(infor_db *db, void *baton)
                                           int_names[i], NULL)
                             : int_names[i];
         }
+    }
+    for (i = 0; i < N_FOLD; i++) {
+        const char *text = texts[fold_texts[i]];
+        args[n++] = &text_set[fold_texts[i]];
+        args[n++] = text ? infor_fold(db->pool, text) : "";
     }
     args[n++] = &rename;
     args[n++] = rename ? infor_name_key(db->pool, c->username) : "";

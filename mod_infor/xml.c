@@ -76,10 +76,20 @@ void infor_buf_init(infor_buf *b, apr_pool_t *p, apr_size_t cap)
     b->data = apr_palloc(p, b->cap);
     b->len = 0;
     b->data[0] = '\0';
+    b->flush = NULL;
+    b->flush_baton = NULL;
+    b->status = APR_SUCCESS;
 }
 
 void infor_buf_add(infor_buf *b, const char *s, apr_size_t n)
 {
+    if (b->flush && b->len && b->len + n + 1 > b->cap) {
+        apr_status_t rv = b->flush(b);
+        if (rv != APR_SUCCESS && b->status == APR_SUCCESS) {
+            b->status = rv;
+        }
+        b->len = 0;
+    }
     if (b->len + n + 1 > b->cap) {
         apr_size_t cap = b->cap * 2;
         char *data;
@@ -223,13 +233,19 @@ void infor_xml_write(infor_buf *b, const infor_elem *e, int undeclare_ns)
         infor_xml_escape(b, a->value);
         infor_buf_puts(b, "\"");
     }
-    if (!e->kids || e->kids->nelts == 0) {
+    if ((!e->kids || e->kids->nelts == 0) && !e->stream) {
         infor_buf_puts(b, " />");
         return;
     }
     infor_buf_puts(b, ">");
-    for (i = 0; i < e->kids->nelts; i++) {
+    for (i = 0; e->kids && i < e->kids->nelts; i++) {
         infor_xml_write(b, APR_ARRAY_IDX(e->kids, i, infor_elem *), 0);
+    }
+    if (e->stream && b->status == APR_SUCCESS) {
+        apr_status_t rv = e->stream(b, e->stream_baton);
+        if (rv != APR_SUCCESS && b->status == APR_SUCCESS) {
+            b->status = rv;
+        }
     }
     infor_buf_puts(b, "</");
     infor_buf_puts(b, e->name);

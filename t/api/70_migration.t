@@ -10,7 +10,7 @@ use File::Copy qw(copy);
 use InforTest;
 use InforTest::Paths ();
 
-plan tests => 12;
+plan tests => 14;
 
 my $V1_TICKET = '0f0e0d0c-0b0a-4909-8807-060504030201';
 my $v1db = InforTest::Paths::v1_db_path();
@@ -34,9 +34,15 @@ ok t_cmp($res->content,
          qr{^\Q$DECL\E<root success="true" userid="2" username="v1_user" firstName="Zo\x{c3}\x{ab}" lastName="" fullname="Zo\x{c3}\x{ab}" email="zoe\@v1" expireOn="2100-01-01T00:00:00Z" isAuthenticated="True" />$},
          'a version 1 ticket still works');
 ok t_cmp(v1_value("SELECT value FROM infor_meta WHERE name = 'schema_version'"),
-         '2', 'the module migrated the database to version 2');
+         '3', 'the module migrated the database to version 3');
 ok t_cmp(v1_value("SELECT name FROM sqlite_master WHERE name IN ('infor_audit', 'infor_resets') ORDER BY name"),
          "infor_audit\ninfor_resets", 'the new tables exist');
+# Version 3: the users counted by status and type, as the fixture has them.
+ok t_cmp(v1_value("SELECT group_concat(enabled || '/' || read_only || '=' || n, ' ') FROM (SELECT enabled, read_only, SUM(n) AS n FROM infor_user_counts GROUP BY 1, 2 HAVING SUM(n) <> 0 ORDER BY 1, 2)"),
+         v1_value("SELECT group_concat(enabled || '/' || read_only || '=' || n, ' ') FROM (SELECT enabled, read_only, COUNT(*) AS n FROM infor_users GROUP BY 1, 2 ORDER BY 1, 2)"),
+         'version 3 counts the users by status and type');
+ok t_cmp(v1_value("SELECT fold_user || '|' || fold_first || '|' || fold_email FROM infor_users WHERE username = 'v1_user'"),
+         "v1_user|zo\x{c3}\x{ab}|zoe\@v1", 'version 3 folded the texts the filters look in');
 
 # Accounts and passwords survived.
 my $t = login('v1_user', 'v1-user-pw');
@@ -68,6 +74,6 @@ my $out = `'@{[InforTest::Paths::top()]}/mod_infor/inforadm' -d '$copy' list`;
 ok t_cmp($out, qr/^1\tv1_admin\tyes\tyes\told\@admin\t\t-\n2\tv1_user\tno\tyes\tzoe\@v1\t\+81 90-1234-5678\t-\n/m,
          'inforadm lists the version 1 accounts');
 ok t_cmp(`sqlite3 '$copy' "SELECT value FROM infor_meta WHERE name = 'schema_version'"`,
-         "2\n", 'inforadm migrated its copy');
+         "3\n", 'inforadm migrated its copy');
 ok t_cmp(`sqlite3 '$copy' "SELECT COUNT(*) FROM infor_sessions"`, "1\n",
          'the session row survived');

@@ -23,7 +23,7 @@ if (!$ENV{INFOR_TEST_PG} && $ENV{CI}) {
              . ' (.ci/deps); see its output for why it did not');
     exit;
 }
-plan tests => 94, $ENV{INFOR_TEST_PG} ? 1
+plan tests => 98, $ENV{INFOR_TEST_PG} ? 1
     : skip_reason('no PostgreSQL cluster: PostgreSQL is not installed (no '
                   . '/usr/lib/postgresql/*/bin/initdb), or t/TEST.PL could '
                   . 'not start one (see its output)');
@@ -93,13 +93,13 @@ ok t_cmp([$rc, $out, $err],
          [0, "added user pg_admin (id 1) as an administrator\n", ''],
          'inforadm -t pgsql useradd: the first administrator, id 1');
 ok t_cmp(pg_value("SELECT value FROM infor_meta"
-                  . " WHERE name = 'schema_version'"), '2',
-         'infor_meta: schema version 2');
+                  . " WHERE name = 'schema_version'"), '3',
+         'infor_meta: schema version 3');
 ok t_cmp(pg_rows("SELECT table_name FROM information_schema.tables"
                  . " WHERE table_schema = 'public' ORDER BY 1"),
          [map { [$_] } qw(infor_audit infor_meta infor_resets infor_sessions
-                          infor_users)],
-         'the five tables');
+                          infor_user_counts infor_users)],
+         'the six tables');
 ok t_cmp(pg_rows("SELECT table_name, data_type, column_default"
                  . " FROM information_schema.columns"
                  . " WHERE column_name = 'id' AND table_schema = 'public'"
@@ -337,6 +337,40 @@ ok t_cmp(list2(user => 'Pg_Z'), page(1, 'pg_zoe'),
 ok t_cmp(list2(type => 2), page(1, 'pg_bob'),
          'GetAllUsers2: userTypeFilter 2, read-only');
 ok t_cmp(list2(user => 'nobody_here'), page(0), 'GetAllUsers2: no match');
+ok t_cmp(list2(first => "ZO\xc3\x8b", user => ''), page(1, 'pg_zoe'),
+         'GetAllUsers2: firstNameFilter ZOË finds Zoë');
+ok t_cmp(list2(first => "\xc3\x85NGSTR", user => '', sort => 3),
+         list2(first => "\xc3\xa5ngstr", user => '', sort => 3),
+         'GetAllUsers2: Å and å alike');
+
+# ======================================================= many users
+# More users than a batch of GetAllUsers' walk (500), written by SQL: the
+# streamed list in the order of the lists' SQL, the kept totals exact.
+pg_value(q{INSERT INTO infor_users (username, name_key, first_name,
+    last_name, email, enabled, read_only, created, updated, fold_user,
+    fold_first, fold_last, fold_email)
+  SELECT 'pgm_' || x, 'pgm_' || x, CASE x % 3 WHEN 0 THEN 'Zoë' ELSE 'F'
+    || (x % 7) END, 'L' || (x % 11), 'm' || x || '@x', (x % 4 <> 0)::int,
+    (x % 5 = 0)::int, 0, 0, 'pgm_' || x, CASE x % 3 WHEN 0 THEN 'zoë'
+    ELSE 'f' || (x % 7) END, 'l' || (x % 11), 'm' || x || '@x'
+  FROM generate_series(1, 1200) AS s(x) RETURNING 1});
+my $all = rest_get('GetAllUsers', authenticationTicket => $admin)->content;
+ok t_cmp([ $all =~ /<User exists="true" UserID="(\d+)"/g ],
+         [ map { $_->[0] } @{ pg_rows(
+             "SELECT id FROM infor_users ORDER BY lower(first_name || ' ' || last_name), lower(first_name), lower(last_name), id") } ],
+         'GetAllUsers: every user, streamed, in order');
+my @kept = map { rest_get('GetAllUsers2', authenticationTicket => $admin,
+                          startingRowNumber => 0, numberOfRow => 0,
+                          userStatusFilter => $_->[0],
+                          userTypeFilter => $_->[1], sortBy => 0,
+                          sortAscending => 'true')->content
+                 =~ /totalusercount="(\d+)"/ } [-1, -1], [0, -1], [1, 2];
+ok t_cmp(\@kept, [ map { pg_value("SELECT COUNT(*) FROM infor_users $_") }
+                   '', 'WHERE enabled = 0',
+                   'WHERE enabled = 1 AND read_only = 1' ],
+         'the kept totals are the table\'s counts');
+pg_value(q{DELETE FROM infor_users WHERE username LIKE 'pgm!_%' ESCAPE '!'
+           RETURNING 1});
 
 # ======================================================= UpdateUserProfile
 ok t_cmp(rest_get('UpdateUserProfile', authenticationTicket => $admin,
