@@ -146,7 +146,12 @@ typedef struct {
  * given, is held by every SQLite write transaction of the process, from
  * BEGIN to COMMIT: a lock all the server's processes share (the module's
  * apr_global_mutex), so that SQLite never sees two writers at once. */
-apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t *write_lock);
+apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t **write_locks,
+                              int n_locks);
+
+/* How many write locks the module makes: a database file's path picks
+ * one, the same in every process. */
+#define INFOR_WRITE_LOCKS 16
 
 /* Readies a handle for use: on a connection's first use also the
  * pragmas, the schema and the statements (conn_pool lives as long as the

@@ -75,7 +75,7 @@ struct infor_conn {
     int ready;               /* statements prepared; 0: ready it again */
     int prepared;            /* statements were prepared once */
     int in_txn;              /* between BEGIN and COMMIT or ROLLBACK */
-    int holds_lock;          /* holds the process's write_lock */
+    int holds_lock;          /* holds its file's write lock */
     infor_writer *writer;    /* SQLite: the queue for this file */
     apr_dbd_prepared_t *st[ST_COUNT];   /* by id, once prepared */
 };
@@ -144,8 +144,10 @@ apr_status_t infor_db_write(infor_db *db, infor_change_fn *change,
 apr_status_t infor_db_write_one(infor_db *db, infor_stmt id,
                                 const void **args, unsigned flags,
                                 int *nrows);
-/* The lock every SQLite write transaction holds (infor_store_init). */
-extern apr_global_mutex_t *infor_write_lock;
+/* The locks SQLite write transactions hold (infor_store_init): a file's
+ * writer (infor_writer_get) holds the one its path picks. */
+extern apr_global_mutex_t **infor_write_locks;
+extern int infor_n_write_locks;
 /* The group commit queue of this process for the SQLite file at path
  * ("" for a private in-memory database: a queue of its own). */
 void infor_writers_init(apr_pool_t *p);

@@ -461,7 +461,7 @@ static int open_store(infor_db *db, apr_pool_t *pool, const char *driver_name,
     if (apr_dbd_open(driver, pool, params, &db->handle) != APR_SUCCESS) {
         return die("cannot open database %s", params);
     }
-    if (infor_store_init(pool, NULL) != APR_SUCCESS
+    if (infor_store_init(pool, NULL, 0) != APR_SUCCESS
         || infor_store_attach(db, pool, NULL) != APR_SUCCESS) {
         apr_dbd_close(driver, db->handle);
         return die("cannot use database %s: %s", params,

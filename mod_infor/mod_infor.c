@@ -25,10 +25,12 @@
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
 
-/* The lock every SQLite write transaction of the server holds, from
- * BEGIN to COMMIT, in every child: the Mutex directive names it. */
+/* The locks SQLite write transactions hold, from BEGIN to COMMIT, in
+ * every child: one per database file (a file's path picks one of
+ * INFOR_WRITE_LOCKS), so that the writers of one database never wait for
+ * another's.  The Mutex directive names them. */
 #define WRITE_LOCK_TYPE "infor-write"
-static apr_global_mutex_t *write_lock;
+static apr_global_mutex_t *write_locks[INFOR_WRITE_LOCKS];
 
 /* ------------------------------------------------------------- handler */
 
@@ -200,15 +202,18 @@ static int infor_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     return infor_throttle_pre_config(pconf, plog);
 }
 
-/* The write lock, made before the children start. */
+/* The write locks, made before the children start. */
 static int make_shared(apr_pool_t *pconf, server_rec *s)
 {
     apr_status_t rv;
+    int i;
 
-    rv = ap_global_mutex_create(&write_lock, NULL, WRITE_LOCK_TYPE, NULL, s,
-                                pconf, 0);
-    if (rv != APR_SUCCESS) {
-        return HTTP_INTERNAL_SERVER_ERROR;  /* logged by httpd */
+    for (i = 0; i < INFOR_WRITE_LOCKS; i++) {
+        rv = ap_global_mutex_create(&write_locks[i], NULL, WRITE_LOCK_TYPE,
+                                    apr_itoa(pconf, i), s, pconf, 0);
+        if (rv != APR_SUCCESS) {
+            return HTTP_INTERNAL_SERVER_ERROR;  /* logged by httpd */
+        }
     }
     if (infor_status_create(pconf, s) != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -246,18 +251,21 @@ static int infor_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void infor_child_init(apr_pool_t *p, server_rec *s)
 {
     apr_status_t rv;
+    int i;
 
     infor_throttle_child_init(p, s);
-    rv = apr_global_mutex_child_init(&write_lock,
-                                     apr_global_mutex_lockfile(write_lock),
-                                     p);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, INFORLOGNO(0106)
-                     "mod_infor: cannot attach to the write lock in this "
-                     "child");
-        return;
+    for (i = 0; i < INFOR_WRITE_LOCKS; i++) {
+        rv = apr_global_mutex_child_init(&write_locks[i],
+                                         apr_global_mutex_lockfile(
+                                             write_locks[i]), p);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, INFORLOGNO(0106)
+                         "mod_infor: cannot attach to the write lock in "
+                         "this child");
+            return;
+        }
     }
-    rv = infor_store_init(p, write_lock);
+    rv = infor_store_init(p, write_locks, INFOR_WRITE_LOCKS);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, INFORLOGNO(0006)
                      "mod_infor: cannot create the schema mutex");

@@ -761,7 +761,8 @@ infor_user *infor_db_read_user(infor_db *db, apr_dbd_row_t *row, int c)
 /* ------------------------------------------------------------ attach */
 
 static apr_thread_mutex_t *schema_mutex;
-apr_global_mutex_t *infor_write_lock;
+apr_global_mutex_t **infor_write_locks;
+int infor_n_write_locks;
 
 static apr_status_t schema_version(infor_db *db, int *version)
 {
@@ -948,9 +949,11 @@ static apr_status_t schema_migrate(infor_db *db)
     return rv;
 }
 
-apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t *write_lock)
+apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t **write_locks,
+                              int n_locks)
 {
-    infor_write_lock = write_lock;
+    infor_write_locks = write_locks;
+    infor_n_write_locks = write_locks ? n_locks : 0;
     infor_fold_init();
     if (schema_mutex) {
         return APR_SUCCESS;

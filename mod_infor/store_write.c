@@ -4,8 +4,9 @@
  * rolls back.
  *
  * SQLite has one writer at a time per file.  Writers of all the server's
- * processes queue on one lock (infor_write_lock, the module's
- * apr_global_mutex) held from BEGIN IMMEDIATE to COMMIT or ROLLBACK, so
+ * processes queue on the file's lock (one of infor_write_locks, the
+ * module's apr_global_mutexes, picked by the file's path) held from
+ * BEGIN IMMEDIATE to COMMIT or ROLLBACK, so
  * SQLite never sees a second writer and nobody waits in apr_dbd's sleep
  * and retry loop.  Within a process, writers to one file share their
  * transaction (group commit): the first becomes the leader, runs every
@@ -42,6 +43,8 @@ struct write_job {
 };
 
 struct infor_writer {
+    apr_global_mutex_t *lock; /* the file's write lock, or NULL (none made,
+                               * or a database of one connection) */
     apr_thread_mutex_t *mutex;
     apr_thread_cond_t *done; /* a batch has been committed */
     write_job *head, *tail;  /* waiting to be taken by a leader */
@@ -68,11 +71,19 @@ void infor_writers_init(apr_pool_t *p)
     writers = apr_hash_make(p);
 }
 
-static apr_status_t writer_make(apr_pool_t *p, infor_writer **out)
+static apr_status_t writer_make(apr_pool_t *p, const char *path,
+                                infor_writer **out)
 {
     infor_writer *w = apr_pcalloc(p, sizeof(*w));
     apr_status_t rv;
 
+    if (*path && infor_n_write_locks > 0) {
+        /* The same path picks the same lock in every process (APR's
+         * default hash is not seeded). */
+        apr_ssize_t len = APR_HASH_KEY_STRING;
+        w->lock = infor_write_locks[apr_hashfunc_default(path, &len)
+                                    % (unsigned)infor_n_write_locks];
+    }
     rv = apr_thread_mutex_create(&w->mutex, APR_THREAD_MUTEX_DEFAULT, p);
     if (rv == APR_SUCCESS) {
         rv = apr_thread_cond_create(&w->done, p);
@@ -88,13 +99,13 @@ apr_status_t infor_writer_get(const char *path, apr_pool_t *conn_pool,
 
     /* Every connection to ":memory:" is a database of its own. */
     if (!*path || !writers) {
-        return writer_make(conn_pool, out);
+        return writer_make(conn_pool, "", out);
     }
     *out = apr_hash_get(writers, path, APR_HASH_KEY_STRING);
     if (*out) {
         return APR_SUCCESS;
     }
-    rv = writer_make(writers_pool, out);
+    rv = writer_make(writers_pool, path, out);
     if (rv == APR_SUCCESS) {
         apr_hash_set(writers, apr_pstrdup(writers_pool, path),
                      APR_HASH_KEY_STRING, *out);
@@ -118,7 +129,7 @@ static void lock_release(infor_db *db)
 {
     if (db->conn->holds_lock) {
         db->conn->holds_lock = 0;
-        apr_global_mutex_unlock(infor_write_lock);
+        apr_global_mutex_unlock(db->conn->writer->lock);
     }
 }
 
@@ -131,20 +142,20 @@ void infor_store_set_stats(infor_store_stats *stats)
 
 /* Takes the write lock; a writer that finds it taken is counted, with
  * the time it waited. */
-static apr_status_t lock_take(void)
+static apr_status_t lock_take(apr_global_mutex_t *lock)
 {
     apr_time_t t0;
     apr_status_t rv;
 
     if (!infor_stats) {
-        return apr_global_mutex_lock(infor_write_lock);
+        return apr_global_mutex_lock(lock);
     }
-    rv = apr_global_mutex_trylock(infor_write_lock);
+    rv = apr_global_mutex_trylock(lock);
     if (!APR_STATUS_IS_EBUSY(rv)) {
         return rv;
     }
     t0 = apr_time_now();
-    rv = apr_global_mutex_lock(infor_write_lock);
+    rv = apr_global_mutex_lock(lock);
     apr_atomic_inc64(&infor_stats->lock_waits);
     apr_atomic_add64(&infor_stats->lock_wait_usec,
                      (apr_uint64_t)(apr_time_now() - t0));
@@ -155,8 +166,8 @@ static apr_status_t txn_begin(infor_db *db)
 {
     apr_status_t rv;
 
-    if (db->is_sqlite && infor_write_lock) {
-        rv = lock_take();
+    if (db->is_sqlite && db->conn->writer && db->conn->writer->lock) {
+        rv = lock_take(db->conn->writer->lock);
         if (rv != APR_SUCCESS) {
             db->errmsg = "cannot take the write lock";
             return APR_EGENERAL;

@@ -290,7 +290,7 @@ int main(void)
         return 1;
     }
     path = apr_pstrcat(pool, dir, "/store.db", NULL);
-    ok(infor_store_init(pool, lock) == APR_SUCCESS, "store initialised");
+    ok(infor_store_init(pool, &lock, 1) == APR_SUCCESS, "store initialised");
     ok(open_db(&db, pool, 0), "a new database readied");
     for (i = 1; i <= 7; i++) {
         infor_user u;
