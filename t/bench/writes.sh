@@ -555,7 +555,7 @@ for s in sqlite pgsql; do
 done
 
 if grep -q ' [1-9][0-9]* read, ' "$notes"; then
-    printf '%s\n' "Read errors without timeouts are most likely kept-alive connections that httpd closed: the event MPM closes them in a child whose threads (ThreadsPerChild, 64 in conf/httpd.conf) are all busy." >> "$notes"
+    printf '%s\n' "Read errors without timeouts are most likely kept-alive connections that httpd closed under wrk: after MaxKeepAliveRequests (unlimited in conf/httpd.conf), or a child's when the event MPM stops it (see MinSpareThreads/MaxSpareThreads)." >> "$notes"
 fi
 if [ -s "$notes" ]; then
     echo
