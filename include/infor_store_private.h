@@ -31,6 +31,7 @@ typedef enum {
     ST_USER_BY_EMAIL,
     ST_USER_INSERT,
     ST_USER_UPDATE,
+    ST_USER_UPDATE_LIGHT,
     ST_USER_DELETE,
     ST_USER_SET_LOGON,
     ST_ADMIN_COUNT,
@@ -60,6 +61,11 @@ typedef enum {
     ST_SP_RELEASE,
     ST_COUNT
 } infor_stmt;
+
+/* Whether column i of a change's texts (kind 0), ints (1) or folded
+ * texts (2) is one the sort indexes hold, which ST_USER_UPDATE_LIGHT does
+ * not assign (store.c). */
+int infor_store_update_heavy(int kind, int i);
 
 /* The first statement that only SQLite prepares. */
 #define ST_SQLITE_ONLY ST_TX_BEGIN

@@ -299,6 +299,15 @@ static const char *const change_int_cols[] = {
     "enabled", "read_only", "pref_show_archives", "pref_show_hiddens",
     "pref_notification", "pref_attach_document", NULL
 };
+/* The columns of a change that the sort indexes hold, but for email (by
+ * position in change_text_cols, change_int_cols and fold_cols).  SQLite
+ * rewrites every index holding a column an UPDATE assigns, even to its
+ * own value; ST_USER_UPDATE_LIGHT assigns none of these, so the common
+ * changes (contact, password, preferences) write the row and at most the
+ * email index, not all twelve. */
+static const int heavy_text[] = { 1, 1, 1, 0, 0, 1, 0, 0, 0, 0 };
+static const int heavy_int[] = { 1, 1, 0, 0, 0, 0 };
+static const int heavy_fold[] = { 1, 1, 1, 0, 1 };
 
 static const struct {
     const char *label;
@@ -360,6 +369,7 @@ static const struct {
         " %lld, %lld, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (name_key) DO NOTHING" },
     [ST_USER_UPDATE] = { "infor_user_update", NULL },
+    [ST_USER_UPDATE_LIGHT] = { "infor_user_update_light", NULL },
     [ST_USER_DELETE] = { "infor_user_delete",
         "DELETE FROM infor_users WHERE id = %lld" },
     [ST_USER_SET_LOGON] = { "infor_user_set_logon",
@@ -429,31 +439,48 @@ static const struct {
 /* UPDATE infor_users SET col = CASE WHEN %d = 1 THEN %s ELSE col END, ...
  * for every changeable column (see infor_store_user_update for the
  * binding order), then the derived name_key and last_password_change. */
-static const char *update_sql(apr_pool_t *p)
+/* light: without the columns infor_store_update_is_light() says a light
+ * change leaves alone (and name_key); store_user.c binds the same way. */
+static const char *update_sql(apr_pool_t *p, int light)
 {
     const char *sql = "UPDATE infor_users SET";
     int i;
 
     for (i = 0; change_text_cols[i]; i++) {
-        sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%s ELSE %s"
-                           " END,", sql, change_text_cols[i],
-                           change_text_cols[i]);
+        if (!(light && heavy_text[i])) {
+            sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%s ELSE"
+                               " %s END,", sql, change_text_cols[i],
+                               change_text_cols[i]);
+        }
     }
     for (i = 0; change_int_cols[i]; i++) {
-        sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%d ELSE %s"
-                           " END,", sql, change_int_cols[i],
-                           change_int_cols[i]);
+        if (!(light && heavy_int[i])) {
+            sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%d ELSE"
+                               " %s END,", sql, change_int_cols[i],
+                               change_int_cols[i]);
+        }
     }
     /* The folded texts of the filters follow theirs: set with them. */
     for (i = 0; fold_cols[i]; i++) {
-        sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%s ELSE %s"
-                           " END,", sql, fold_cols[i], fold_cols[i]);
+        if (!(light && heavy_fold[i])) {
+            sql = apr_psprintf(p, "%s %s = CASE WHEN %%d = 1 THEN %%s ELSE"
+                               " %s END,", sql, fold_cols[i], fold_cols[i]);
+        }
+    }
+    if (!light) {
+        sql = apr_pstrcat(p, sql, " name_key = CASE WHEN %d = 1 THEN %s"
+                          " ELSE name_key END,", NULL);
     }
     return apr_pstrcat(p, sql,
-        " name_key = CASE WHEN %d = 1 THEN %s ELSE name_key END,"
         " last_password_change = CASE WHEN %d = 1 THEN %lld"
         " ELSE last_password_change END,"
         " updated = %lld WHERE id = %lld", NULL);
+}
+
+int infor_store_update_heavy(int kind, int i)
+{
+    return kind == 0 ? heavy_text[i] : kind == 1 ? heavy_int[i]
+                                                 : heavy_fold[i];
 }
 
 /* The statement of a sort code (any code outside 1..8 is 0) and
@@ -511,7 +538,8 @@ static const char *stmt_sql(apr_pool_t *p, int i)
     if (i >= ST_USER_PAGE && i <= ST_USER_PAGE_LAST) {
         return page_sql(p, i);
     }
-    return stmts[i].sql ? stmts[i].sql : update_sql(p);
+    return stmts[i].sql ? stmts[i].sql
+                        : update_sql(p, i == ST_USER_UPDATE_LIGHT);
 }
 
 /* Dialect tokens: @ID@ the auto-increment key, @LIKE@ a LIKE that ignores

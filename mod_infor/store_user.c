@@ -594,7 +594,7 @@ static apr_status_t do_update(infor_db *db, void *baton)
         c->notification, c->attach_document
     };
     int text_set[N_TEXT], int_set[N_INT], rename = c->username != NULL;
-    int pw = c->password_hash != NULL;
+    int pw = c->password_hash != NULL, light = !rename;
     const void *args[2 * (N_TEXT + N_INT + N_FOLD) + 6];
     apr_int64_t t = apr_time_sec(j->now), id = j->u->id;
     const char *fields = NULL;
@@ -605,38 +605,59 @@ static apr_status_t do_update(infor_db *db, void *baton)
     if (rename && (rv = name_free(db, c->username, id)) != APR_SUCCESS) {
         return rv;
     }
+    /* Light when no column a sort index holds (but email) changes: then
+     * the light statement, which leaves them out, writes less. */
+    for (i = 0; i < N_TEXT; i++) {
+        light = light && !(texts[i] && infor_store_update_heavy(0, i));
+    }
+    for (i = 0; i < N_INT; i++) {
+        light = light && !(ints[i] >= 0 && infor_store_update_heavy(1, i));
+    }
     for (i = 0; i < N_TEXT; i++) {
         text_set[i] = texts[i] != NULL;
-        args[n++] = &text_set[i];
-        args[n++] = texts[i] ? texts[i] : "";
         if (texts[i]) {
             fields = fields ? apr_pstrcat(db->pool, fields, ",",
                                           text_names[i], NULL)
                             : text_names[i];
         }
+        if (light && infor_store_update_heavy(0, i)) {
+            continue;
+        }
+        args[n++] = &text_set[i];
+        args[n++] = texts[i] ? texts[i] : "";
     }
     for (i = 0; i < N_INT; i++) {
         int_set[i] = ints[i] >= 0;
-        args[n++] = &int_set[i];
-        args[n++] = &ints[i];
         if (ints[i] >= 0) {
             fields = fields ? apr_pstrcat(db->pool, fields, ",",
                                           int_names[i], NULL)
                             : int_names[i];
         }
+        if (light && infor_store_update_heavy(1, i)) {
+            continue;
+        }
+        args[n++] = &int_set[i];
+        args[n++] = &ints[i];
     }
     for (i = 0; i < N_FOLD; i++) {
         const char *text = texts[fold_texts[i]];
+        if (light && infor_store_update_heavy(2, i)) {
+            continue;
+        }
         args[n++] = &text_set[fold_texts[i]];
         args[n++] = text ? infor_fold(db->pool, text) : "";
     }
-    args[n++] = &rename;
-    args[n++] = rename ? infor_name_key(db->pool, c->username) : "";
+    if (!light) {
+        args[n++] = &rename;
+        args[n++] = rename ? infor_name_key(db->pool, c->username) : "";
+    }
     args[n++] = &pw;
     args[n++] = &t;
     args[n++] = &t;
     args[n++] = &id;
-    if ((rv = infor_db_run(db, ST_USER_UPDATE, args)) != APR_SUCCESS) {
+    rv = infor_db_run(db, light ? ST_USER_UPDATE_LIGHT : ST_USER_UPDATE,
+                      args);
+    if (rv != APR_SUCCESS) {
         /* A rename racing another onto the same name, on PostgreSQL: the
          * unique index refuses the second. */
         if (rename && strcmp(db->sqlstate, "23505") == 0) {

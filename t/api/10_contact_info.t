@@ -5,7 +5,7 @@ use Apache::Test;
 use Apache::TestUtil qw(t_cmp);
 use InforTest;
 
-plan tests => 45;
+plan tests => 46;
 
 my $OK     = '<response success="true" error="" />';
 my $DENIED = '<response success="false" error="Access denied" />';
@@ -40,6 +40,13 @@ ok t_cmp($res->header('Content-Type'), 'text/xml; charset=utf-8',
 ok t_cmp($res->content, rest_expect($OK), 'GET: answer');
 ok t_cmp(contact('ci_alice'), ['alice@get', '+81 90-1234-5678'],
          'GET: both fields stored');
+# The update leaves the columns it does not change alone, and keeps the
+# email filter's folded copy in step (it writes only the email's index).
+ok t_cmp(db_value("SELECT username || '|' || name_key || '|' || enabled"
+                  . " || '|' || fold_user || '|' || fold_email"
+                  . ' FROM infor_users WHERE id = ?', $alice_id),
+         'ci_alice|ci_alice|1|ci_alice|alice@get',
+         'GET: other columns as they were, the folded email new');
 
 # --- POST
 $res = rest_post('UpdateUserContactInfo', authenticationTicket => $alice,
