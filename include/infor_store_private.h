@@ -58,11 +58,23 @@ typedef enum {
     ST_SP_SET,
     ST_SP_UNDO,
     ST_SP_RELEASE,
+    /* SQLite with the FTS5 table of the folded texts (schema 4; prepared
+     * only where the table is): "contains" filters of 3 characters or
+     * more.  The count alone, the count with status or type, the users
+     * that pass read and sorted, and one walk per sort index (as
+     * ST_USER_QUERY). */
+    ST_USER_FTS_COUNT_ALL,
+    ST_USER_FTS_COUNT,
+    ST_USER_FTS_SORTED,
+    ST_USER_FTS_WALK,
+    ST_USER_FTS_WALK_LAST = ST_USER_FTS_WALK + 15,
     ST_COUNT
 } infor_stmt;
 
 /* The first statement that only SQLite prepares. */
 #define ST_SQLITE_ONLY ST_TX_BEGIN
+/* The first statement that only SQLite with the FTS5 table prepares. */
+#define ST_SQLITE_FTS ST_USER_FTS_COUNT_ALL
 
 /* A queue of SQLite writes of one process to one database file: group
  * commit (store_write.c). */
@@ -77,6 +89,7 @@ struct infor_conn {
     int in_txn;              /* between BEGIN and COMMIT or ROLLBACK */
     int holds_lock;          /* holds the process's write_lock */
     infor_writer *writer;    /* SQLite: the queue for this file */
+    int fts;                 /* SQLite: infor_users_fts is there */
     apr_dbd_prepared_t *st[ST_COUNT];   /* by id, once prepared */
 };
 

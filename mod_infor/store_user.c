@@ -372,6 +372,122 @@ static const char *contains(apr_pool_t *p, const char *filter)
     return out;
 }
 
+/* SQLite's trigram index (schema 4) finds what a phrase of 3 characters
+ * or more contains; shorter ones it cannot search. */
+#define FTS_MIN_CHARS 3
+
+/* A FTS walk steps over about everyone / total rows of its sort index for
+ * each row up to the page's end, each checked against the set the index
+ * found; reading and sorting the users that pass reads each of them in
+ * the table.  A walk is taken while it steps over no more than
+ * FTS_WALK_RATIO rows per user that passes. */
+#define FTS_WALK_RATIO 4
+
+/* The FTS5 query of the "contains" filters: one phrase per filter (the
+ * folded text, double quotes doubled), all of them; NULL when the index
+ * cannot answer it alone: a filter shorter than FTS_MIN_CHARS characters,
+ * or not valid UTF-8 (which the tokenizer reads otherwise than LIKE). */
+static const char *fts_match(apr_pool_t *p, const infor_user_query *q)
+{
+    static const char *const cols[] = {
+        "fold_first", "fold_last", "fold_user", "fold_email", "fold_auth",
+        "fold_domain"
+    };
+    const char *texts[] = {
+        q->first_name, q->last_name, q->username, q->email,
+        q->auth_authority, q->domain
+    };
+    const char *match = NULL;
+    unsigned i;
+
+    for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+        const unsigned char *f;
+        char *phrase, *o;
+        apr_size_t chars = 0;
+
+        if (!texts[i] || !*texts[i]) {
+            continue;
+        }
+        f = (const unsigned char *)infor_fold(p, texts[i]);
+        phrase = o = apr_palloc(p, 2 * strlen((const char *)f) + 3);
+        *o++ = '"';
+        while (*f) {
+            unsigned c = 0;
+            apr_size_t n = utf8_char(f, &c);
+
+            /* Only the shortest form of a character, no surrogates. */
+            if (n == 0 || (n == 2 && c < 0x80) || (n == 3 && c < 0x800)
+                || (n == 4 && (c < 0x10000 || c > 0x10FFFF))
+                || (c >= 0xD800 && c <= 0xDFFF)) {
+                return NULL;
+            }
+            if (c == '"') {
+                *o++ = '"';
+            }
+            memcpy(o, f, n);
+            o += n;
+            f += n;
+            chars++;
+        }
+        *o++ = '"';
+        *o = '\0';
+        if (chars < FTS_MIN_CHARS) {
+            return NULL;
+        }
+        match = apr_pstrcat(p, match ? match : "", match ? " AND " : "",
+                            "{", cols[i], "} : ", phrase, NULL);
+    }
+    return match;
+}
+
+/* A filtered list on SQLite's trigram index: the exact total from the
+ * index (and the table, for status or type), then the page, by a walk
+ * of the sort index or by reading and sorting the users that pass. */
+static apr_status_t fts_query(infor_db *db, const char *match, int status,
+                              int ro, int sort, int asc, apr_int64_t limit,
+                              apr_int64_t offset, apr_array_header_t *out,
+                              apr_int64_t *total)
+{
+    apr_int64_t everyone = 0, end;
+    int all = -1;
+    apr_status_t rv;
+
+    if (status < 0 && ro < 0) {
+        rv = infor_db_select(db, ST_USER_FTS_COUNT_ALL, ARGS(match),
+                             first_num, total);
+    }
+    else {
+        rv = infor_db_select(db, ST_USER_FTS_COUNT,
+                             ARGS(match, &status, &status, &ro, &ro),
+                             first_num, total);
+    }
+    if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total) {
+        return rv;
+    }
+    rv = infor_db_select(db, ST_USER_COUNT_KEPT, ARGS(&all, &all, &all, &all),
+                         first_num, &everyone);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    end = offset + (limit < *total - offset ? limit : *total - offset);
+    /* end * everyone / total <= FTS_WALK_RATIO * total, without overflow
+     * for the sizes there are (below 2^31 users). */
+    if ((double)end * (double)everyone
+        <= (double)FTS_WALK_RATIO * (double)*total * (double)*total) {
+        infor_stmt walk = (infor_stmt)(ST_USER_FTS_WALK
+                          + (infor_store_user_query_stmt(sort, asc)
+                             - ST_USER_QUERY));
+        return infor_db_select(db, walk,
+                               ARGS(match, &status, &status, &ro, &ro,
+                                    &limit, &offset),
+                               push_user, out);
+    }
+    return infor_db_select(db, ST_USER_FTS_SORTED,
+                           ARGS(match, &status, &status, &ro, &ro, &asc,
+                                &sort, &asc, &sort, &limit, &offset),
+                           push_user, out);
+}
+
 apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
                                     apr_array_header_t **out,
                                     apr_int64_t *total)
@@ -405,6 +521,13 @@ apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
 
     *total = 0;
     *out = apr_array_make(db->pool, 16, sizeof(infor_user *));
+    if (filtered && db->is_sqlite && db->conn->fts) {
+        const char *match = fts_match(db->pool, q);
+        if (match) {
+            return fts_query(db, match, status, ro, sort, asc, limit, offset,
+                             *out, total);
+        }
+    }
     /* Without a "contains" filter the total is the counts the writes
      * keep (by status and type), not a count of the table. */
     if (!filtered) {
