@@ -235,8 +235,18 @@ static const char *const schema_v3[] = {
  * (so also for inforadm and other writers of the table).  A SQLite
  * without FTS5 or trigrams goes on without it: the filters then read the
  * table, as before (see fts_table). */
+/* And audit rows that do not all go to one place on a distributed
+ * engine: the module gives each a random 63-bit id (store_user.c) where
+ * the sequence gave the next number, so inserts spread over the key's
+ * range.  The order of the trail is then time, to the microsecond (at_us:
+ * 0 for the rows written before, which keep the order of their ids within
+ * their second), then id; infor_audit_order walks it (inforadm audit). */
 static const char *const schema_v4[] = {
     "@FTS@",
+    "ALTER TABLE infor_audit ADD COLUMN at_us BIGINT NOT NULL DEFAULT 0",
+    "CREATE INDEX infor_audit_order ON infor_audit (at, at_us, id)",
+    /* The rows about a name (inforadm audit NAME). */
+    "CREATE INDEX infor_audit_key ON infor_audit (target_key)",
     NULL
 };
 
@@ -428,16 +438,19 @@ static const struct {
         "UPDATE infor_users SET last_logon = %lld WHERE id = %lld" },
     [ST_ADMIN_COUNT] = { "infor_admin_count",
         "SELECT COUNT(*) FROM infor_users WHERE is_admin = 1" },
+    /* A random id (schema 4), which is another row's once in 2^62
+     * inserts: then no row, and the store draws again. */
     [ST_AUDIT_INSERT] = { "infor_audit_insert",
-        "INSERT INTO infor_audit (at, actor_id, actor_name, action,"
+        "INSERT INTO infor_audit (id, at, at_us, actor_id, actor_name, action,"
         " target_id, target_name, target_key, fields, client)"
-        " VALUES (%lld, %lld, %s, %s, %lld, %s, %s, %s, %s)" },
+        " VALUES (%lld, %lld, %lld, %lld, %s, %s, %lld, %s, %s, %s, %s)"
+        " ON CONFLICT (id) DO NOTHING" },
     [ST_AUDIT_LIST] = { "infor_audit_list",
         "SELECT at, actor_name, action, target_id, target_name, fields,"
         " client FROM infor_audit"
         " WHERE %d = 0 OR target_id = %lld OR target_id IN"
         " (SELECT target_id FROM infor_audit WHERE target_key = %s)"
-        " ORDER BY id" },
+        " ORDER BY at, at_us, id" },
     /* InforAuditRetention: the oldest first, along infor_audit_at. */
     [ST_AUDIT_PURGE] = { "infor_audit_purge",
         "DELETE FROM infor_audit WHERE id IN (SELECT id FROM infor_audit"

@@ -579,19 +579,53 @@ apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n)
 
 /* ------------------------------------------------------------- writing */
 
+/* Draws for an audit row's id before giving up (each a clash with a
+ * row there is, at 2^-63 per row). */
+#define AUDIT_ID_DRAWS 4
+
 apr_status_t infor_db_audit(infor_db *db, const infor_audit *a,
                             const infor_user *target, const char *fields,
                             apr_time_t now)
 {
-    apr_int64_t at = apr_time_sec(now), actor = a->actor_id;
+    apr_int64_t at = apr_time_sec(now), at_us = now, actor = a->actor_id;
     apr_int64_t tid = target->id;
+    const char *key = infor_name_key(db->pool, target->username);
+    apr_status_t rv = APR_SUCCESS;
+    int draw, n = 0;
 
-    return infor_db_run(db, ST_AUDIT_INSERT,
-                        ARGS(&at, &actor, a->actor_name ? a->actor_name : "",
-                             a->action, &tid, target->username,
-                             infor_name_key(db->pool, target->username),
-                             fields ? fields : "",
-                             a->client ? a->client : ""));
+    for (draw = 0; rv == APR_SUCCESS && n == 0 && draw < AUDIT_ID_DRAWS;
+         draw++) {
+        unsigned char r[8];
+        apr_uint64_t v = 0;
+        apr_int64_t id;
+        int i;
+
+        /* A random positive id: inserts spread over the whole key range
+         * (a distributed engine's ranges), where a sequence puts every
+         * one at its end. */
+        if ((rv = apr_generate_random_bytes(r, sizeof(r))) != APR_SUCCESS) {
+            db->errmsg = "no random bytes for an audit row's id";
+            break;
+        }
+        for (i = 0; i < 8; i++) {
+            v = (v << 8) | r[i];
+        }
+        id = (apr_int64_t)(v & APR_UINT64_C(0x7FFFFFFFFFFFFFFF));
+        if (id == 0) {
+            id = 1;
+        }
+        rv = infor_db_run_count(db, ST_AUDIT_INSERT,
+                                ARGS(&id, &at, &at_us, &actor,
+                                     a->actor_name ? a->actor_name : "",
+                                     a->action, &tid, target->username, key,
+                                     fields ? fields : "",
+                                     a->client ? a->client : ""), &n);
+    }
+    if (rv == APR_SUCCESS && n == 0) {
+        db->errmsg = "no free id for an audit row";
+        rv = APR_EGENERAL;
+    }
+    return rv;
 }
 
 typedef struct {

@@ -515,7 +515,7 @@ ok t_cmp(pg_rows('SELECT id, username, name_key, email, mobile, enabled,'
          'infor_users at the end');
 my @CONTACT = ('pg_Zoe', 'UpdateUserContactInfo', 'pg_Zoe');
 ok t_cmp(pg_rows('SELECT actor_name, action, target_name, fields'
-                 . ' FROM infor_audit ORDER BY id'),
+                 . ' FROM infor_audit ORDER BY at, at_us, id'),
          [['', 'inforadm useradd', 'pg_admin', 'created'],
           ['pg_admin', 'CreateUser', 'pg_Zoe', 'created'],
           ['pg_admin', 'CreateUser', 'pg_bob', 'created'],
