@@ -451,6 +451,17 @@ static const struct {
         " WHERE %d = 0 OR target_id = %lld OR target_id IN"
         " (SELECT target_id FROM infor_audit WHERE target_key = %s)"
         " ORDER BY at, at_us, id" },
+    /* inforadm audit: a batch after the last row of the one before,
+     * along infor_audit_order (the first term lets SQLite seek it), older
+     * than a time, about a user or all. */
+    [ST_AUDIT_WALK] = { "infor_audit_walk",
+        "SELECT at, actor_name, action, target_id, target_name, fields,"
+        " client, at_us, id FROM infor_audit"
+        " WHERE at >= %lld AND (at, at_us, id) > (%lld, %lld, %lld)"
+        " AND at < %lld"
+        " AND (%d = 0 OR target_id = %lld OR target_id IN"
+        " (SELECT target_id FROM infor_audit WHERE target_key = %s))"
+        " ORDER BY at, at_us, id LIMIT %lld" },
     /* InforAuditRetention: the oldest first, along infor_audit_at. */
     [ST_AUDIT_PURGE] = { "infor_audit_purge",
         "DELETE FROM infor_audit WHERE id IN (SELECT id FROM infor_audit"

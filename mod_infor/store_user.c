@@ -961,3 +961,80 @@ apr_status_t infor_store_audit_list(infor_db *db, const char *name,
                                 name ? infor_name_key(db->pool, name) : ""),
                            push_audit, *out);
 }
+
+/* Rows a batch of infor_store_audit_walk reads. */
+#define AUDIT_BATCH 500
+
+typedef struct {
+    infor_audit_fn *fn;
+    void *baton;
+    apr_status_t rv;          /* fn's */
+    apr_int64_t n;            /* rows of this batch */
+    apr_int64_t at, at_us, id;   /* the last row's place in the order */
+} audit_walk;
+
+static void audit_walk_row(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    audit_walk *w = baton;
+    infor_audit_row a;
+
+    /* The rows are read to the end anyway; after a failure of fn they
+     * are only skipped. */
+    if (w->rv != APR_SUCCESS) {
+        return;
+    }
+    w->n++;
+    w->at = infor_db_num(db, row, 0);
+    w->at_us = infor_db_num(db, row, 7);
+    w->id = infor_db_num(db, row, 8);
+    a.at = apr_time_from_sec(w->at);
+    a.actor_name = infor_db_str(db, row, 1);
+    a.action = infor_db_str(db, row, 2);
+    a.target_id = infor_db_num(db, row, 3);
+    a.target_name = infor_db_str(db, row, 4);
+    a.fields = infor_db_str(db, row, 5);
+    a.client = infor_db_str(db, row, 6);
+    w->rv = w->fn(&a, w->baton);
+}
+
+apr_status_t infor_store_audit_walk(infor_db *db, const char *name,
+                                    apr_time_t before, infor_audit_fn *fn,
+                                    void *baton)
+{
+    apr_pool_t *outer = db->pool, *batch = NULL;
+    audit_walk w = { fn, baton, APR_SUCCESS, 0, -1, -1, -1 };
+    apr_int64_t limit = AUDIT_BATCH, id = -1;
+    apr_int64_t until = before > 0 ? apr_time_sec(before) : APR_INT64_MAX;
+    const char *key = name ? infor_name_key(outer, name) : "";
+    int filter = name != NULL;
+    apr_status_t rv;
+
+    if (name) {
+        infor_user *u = NULL;
+        if ((rv = infor_store_user_find(db, name, &u)) != APR_SUCCESS) {
+            return rv;
+        }
+        id = u ? u->id : -1;
+    }
+    if ((rv = apr_pool_create(&batch, outer)) != APR_SUCCESS) {
+        return rv;
+    }
+    do {
+        w.n = 0;
+        db->pool = batch;
+        rv = infor_db_select(db, ST_AUDIT_WALK,
+                             ARGS(&w.at, &w.at, &w.at_us, &w.id, &until,
+                                  &filter, &id, key, &limit),
+                             audit_walk_row, &w);
+        db->pool = outer;
+        if (db->errmsg) {
+            db->errmsg = apr_pstrdup(outer, db->errmsg);
+        }
+        apr_pool_clear(batch);
+        if (rv == APR_SUCCESS) {
+            rv = w.rv;
+        }
+    } while (rv == APR_SUCCESS && w.n == limit);
+    apr_pool_destroy(batch);
+    return rv;
+}
