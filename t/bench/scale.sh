@@ -161,6 +161,8 @@ LogLevel error
 CustomLog /dev/null infor
 <Location /srv.asmx>
     InforMailCommand /bin/true
+    # The bench asks for the same resets again and again.
+    InforResetThrottle off
 </Location>
 $extra_conf
 CONF
