@@ -320,10 +320,7 @@ static const char *const fts_steps[] = {
     " AND (%d < 0 OR u.read_only = %d)"
 
 /* The same filters on SQLite's trigram index (ST_USER_FTS_*): the ids
- * the index finds, then status and type.  "+" (walks: FTS_FILTER("+"))
- * keeps SQLite from looking the ids up in the table one by one, so that
- * it walks the sort index instead and only checks each id against the
- * set the index found. */
+ * the index finds, then status and type. */
 #define FTS_FILTER(plus) \
     " WHERE " plus "u.id IN (SELECT rowid FROM infor_users_fts" \
     " WHERE infor_users_fts MATCH %s)" \
@@ -609,16 +606,33 @@ static const char *page_sql(apr_pool_t *p, int i)
 }
 
 /* The SQL of FTS walk statement i, the same slots as the query
- * statements: the order of query_sql, the filters of FTS_FILTER. */
+ * statements: the ids of the page from a walk of the sort index alone
+ * (covering, as page_sql), each checked against the ids the trigram index
+ * found, that stops after a given number of entries (the budget: when the
+ * users that pass all sort late, a walk would step over almost every
+ * entry); then those rows.  Fewer rows than the page should have: the
+ * budget ran out ("+": SQLite must walk w in its order, never look the
+ * ids up in it). */
 static const char *fts_walk_sql(apr_pool_t *p, int i)
 {
     int slot = (i - ST_USER_FTS_WALK) / 2, desc = (i - ST_USER_FTS_WALK) % 2;
     int key = slot >= 2 ? slot + 1 : slot;
+    char *inner = apr_pstrdup(p, sort_keys[key]), *u;
 
+    for (u = inner; (u = strstr(u, "u.")) != NULL; u += 2) {
+        *u = 'v';
+    }
     return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
-                       FTS_FILTER("+") " ORDER BY ", sort_keys[key],
-                       desc ? " DESC" : "", ", lower(u.first_name),"
-                       " lower(u.last_name), u.id LIMIT %lld OFFSET %lld",
+                       " WHERE u.id IN (SELECT w.id FROM (SELECT v.id AS id"
+                       " FROM infor_users v WHERE (%d < 0 OR v.enabled = %d)"
+                       " AND (%d < 0 OR v.read_only = %d) ORDER BY ", inner,
+                       desc ? " DESC" : "", ", lower(v.first_name),"
+                       " lower(v.last_name), v.id LIMIT %lld) w"
+                       " WHERE +w.id IN (SELECT rowid FROM infor_users_fts"
+                       " WHERE infor_users_fts MATCH %s)"
+                       " LIMIT %lld OFFSET %lld)"
+                       " ORDER BY ", sort_keys[key], desc ? " DESC" : "",
+                       ", lower(u.first_name), lower(u.last_name), u.id",
                        NULL);
 }
 

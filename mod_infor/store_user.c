@@ -376,11 +376,15 @@ static const char *contains(apr_pool_t *p, const char *filter)
  * or more contains; shorter ones it cannot search. */
 #define FTS_MIN_CHARS 3
 
-/* A FTS walk steps over about everyone / total rows of its sort index for
- * each row up to the page's end, each checked against the set the index
- * found; reading and sorting the users that pass reads each of them in
- * the table.  A walk is taken while it steps over no more than
- * FTS_WALK_RATIO rows per user that passes. */
+/* A FTS walk steps over about everyone / total entries of its sort index
+ * for each row up to the page's end when the users that pass are spread
+ * evenly, checking each against the set the trigram index found; reading
+ * and sorting the users that pass reads each of them in the table, a few
+ * times the cost of a step.  A walk is tried when it should step over no
+ * more than FTS_WALK_RATIO entries per user that passes, with a budget of
+ * steps of FTS_WALK_RATIO times that expectation (at least as many as
+ * users pass): should the users that pass sort late, the walk gives up,
+ * and they are read and sorted. */
 #define FTS_WALK_RATIO 4
 
 /* The FTS5 query of the "contains" filters: one phrase per filter (the
@@ -470,17 +474,28 @@ static apr_status_t fts_query(infor_db *db, const char *match, int status,
         return rv;
     }
     end = offset + (limit < *total - offset ? limit : *total - offset);
-    /* end * everyone / total <= FTS_WALK_RATIO * total, without overflow
-     * for the sizes there are (below 2^31 users). */
+    /* end * everyone / total <= FTS_WALK_RATIO * total, in floating
+     * point: no overflow. */
     if ((double)end * (double)everyone
         <= (double)FTS_WALK_RATIO * (double)*total * (double)*total) {
         infor_stmt walk = (infor_stmt)(ST_USER_FTS_WALK
                           + (infor_store_user_query_stmt(sort, asc)
                              - ST_USER_QUERY));
-        return infor_db_select(db, walk,
-                               ARGS(match, &status, &status, &ro, &ro,
-                                    &limit, &offset),
-                               push_user, out);
+        double expect = (double)end * (double)everyone / (double)*total;
+        apr_int64_t budget = (apr_int64_t)(FTS_WALK_RATIO * expect) + 1;
+
+        if (budget < *total) {
+            budget = *total;
+        }
+        rv = infor_db_select(db, walk,
+                             ARGS(&status, &status, &ro, &ro, &budget, match,
+                                  &limit, &offset),
+                             push_user, out);
+        if (rv != APR_SUCCESS || out->nelts == end - offset) {
+            return rv;
+        }
+        /* The budget ran out before the page's end. */
+        apr_array_clear(out);
     }
     return infor_db_select(db, ST_USER_FTS_SORTED,
                            ARGS(match, &status, &status, &ro, &ro, &asc,
