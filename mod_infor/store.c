@@ -321,8 +321,8 @@ static const char *const fts_steps[] = {
 
 /* The same filters on SQLite's trigram index (ST_USER_FTS_*): the ids
  * the index finds, then status and type. */
-#define FTS_FILTER(plus) \
-    " WHERE " plus "u.id IN (SELECT rowid FROM infor_users_fts" \
+#define FTS_FILTER \
+    " WHERE u.id IN (SELECT rowid FROM infor_users_fts" \
     " WHERE infor_users_fts MATCH %s)" \
     " AND (%d < 0 OR u.enabled = %d)" \
     " AND (%d < 0 OR u.read_only = %d)"
@@ -513,9 +513,9 @@ static const struct {
     [ST_USER_FTS_COUNT_ALL] = { "infor_user_fts_count_all",
         "SELECT COUNT(*) FROM infor_users_fts WHERE infor_users_fts MATCH %s" },
     [ST_USER_FTS_COUNT] = { "infor_user_fts_count",
-        "SELECT COUNT(*) FROM infor_users u" FTS_FILTER("") },
+        "SELECT COUNT(*) FROM infor_users u" FTS_FILTER },
     [ST_USER_FTS_SORTED] = { "infor_user_fts_sorted",
-        "SELECT " USER_COLS " FROM infor_users u" FTS_FILTER("")
+        "SELECT " USER_COLS " FROM infor_users u" FTS_FILTER
         " ORDER BY CASE WHEN %d = 1 THEN " SORT_KEY " END ASC,"
         " CASE WHEN %d = 0 THEN " SORT_KEY " END DESC,"
         " lower(u.first_name), lower(u.last_name), u.id"
