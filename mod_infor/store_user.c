@@ -382,9 +382,10 @@ static const char *contains(apr_pool_t *p, const char *filter)
  * and sorting the users that pass reads each of them in the table, a few
  * times the cost of a step.  A walk is tried when it should step over no
  * more than FTS_WALK_RATIO entries per user that passes, with a budget of
- * steps of FTS_WALK_RATIO times that expectation (at least as many as
- * users pass): should the users that pass sort late, the walk gives up,
- * and they are read and sorted. */
+ * steps of FTS_WALK_RATIO times that expectation (at least a
+ * FTS_WALK_RATIO-th of the users that pass, so that a filter many pass
+ * is not read and sorted for a little unevenness): should the users that
+ * pass sort late, the walk gives up, and they are read and sorted. */
 #define FTS_WALK_RATIO 4
 
 /* The FTS5 query of the "contains" filters: one phrase per filter (the
@@ -484,8 +485,8 @@ static apr_status_t fts_query(infor_db *db, const char *match, int status,
         double expect = (double)end * (double)everyone / (double)*total;
         apr_int64_t budget = (apr_int64_t)(FTS_WALK_RATIO * expect) + 1;
 
-        if (budget < *total) {
-            budget = *total;
+        if (budget < *total / FTS_WALK_RATIO) {
+            budget = *total / FTS_WALK_RATIO;
         }
         rv = infor_db_select(db, walk,
                              ARGS(&status, &status, &ro, &ro, &budget, match,
