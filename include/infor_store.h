@@ -26,7 +26,7 @@
 #include <apr_dbd.h>
 #include <apr_global_mutex.h>
 
-#define INFOR_SCHEMA_VERSION 3
+#define INFOR_SCHEMA_VERSION 4
 
 /* What the store keeps for a connection as long as it lives (store.c). */
 typedef struct infor_conn infor_conn;
@@ -224,6 +224,15 @@ apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
  * that account's rows, under every name). */
 apr_status_t infor_store_audit_list(infor_db *db, const char *name,
                                     apr_array_header_t **out);
+/* The same rows (with before > 0: only those written before it), handed
+ * to fn one by one in that order, read in batches along the trail's
+ * index: memory does not grow with the trail.  fn's row lives until the
+ * end of its batch; a status other than APR_SUCCESS from fn stops the
+ * walk and is returned. */
+typedef apr_status_t infor_audit_fn(const infor_audit_row *a, void *baton);
+apr_status_t infor_store_audit_walk(infor_db *db, const char *name,
+                                    apr_time_t before, infor_audit_fn *fn,
+                                    void *baton);
 apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n);
 
 /* Logs a user in, as one transaction: a new session under key, or (with

@@ -37,6 +37,7 @@ typedef enum {
     ST_ADMIN_COUNT,
     ST_AUDIT_INSERT,
     ST_AUDIT_LIST,
+    ST_AUDIT_WALK,
     ST_AUDIT_PURGE,
     ST_AUDIT_OLD_ANY,
     ST_SESSION_INSERT,
@@ -59,6 +60,16 @@ typedef enum {
     ST_SP_SET,
     ST_SP_UNDO,
     ST_SP_RELEASE,
+    /* SQLite with the FTS5 table of the folded texts (schema 4; prepared
+     * only where the table is): "contains" filters of 3 characters or
+     * more.  The count alone, the count with status or type, the users
+     * that pass read and sorted, and one walk per sort index (as
+     * ST_USER_QUERY). */
+    ST_USER_FTS_COUNT_ALL,
+    ST_USER_FTS_COUNT,
+    ST_USER_FTS_SORTED,
+    ST_USER_FTS_WALK,
+    ST_USER_FTS_WALK_LAST = ST_USER_FTS_WALK + 15,
     ST_COUNT
 } infor_stmt;
 
@@ -69,6 +80,8 @@ int infor_store_update_heavy(int kind, int i);
 
 /* The first statement that only SQLite prepares. */
 #define ST_SQLITE_ONLY ST_TX_BEGIN
+/* The first statement that only SQLite with the FTS5 table prepares. */
+#define ST_SQLITE_FTS ST_USER_FTS_COUNT_ALL
 
 /* A queue of SQLite writes of one process to one database file: group
  * commit (store_write.c). */
@@ -83,6 +96,7 @@ struct infor_conn {
     int in_txn;              /* between BEGIN and COMMIT or ROLLBACK */
     int holds_lock;          /* holds its file's write lock */
     infor_writer *writer;    /* SQLite: the queue for this file */
+    int fts;                 /* SQLite: infor_users_fts is there */
     apr_dbd_prepared_t *st[ST_COUNT];   /* by id, once prepared */
 };
 

@@ -350,23 +350,115 @@ static int cmd_list(adm_call *c)
     return ADM_OK;
 }
 
-static int cmd_audit(adm_call *c)
+/* --before's TIME: an age ("90s", "15m", "12h", "30d": before now less
+ * that, as InforAuditRetention counts), or a UTC date "YYYY-MM-DD" or
+ * time "YYYY-MM-DDTHH:MM:SS[Z]" (as audit prints them).  0 if neither. */
+static apr_time_t parse_before(const char *arg)
 {
-    apr_array_header_t *rows = NULL;
-    int i;
+    apr_time_exp_t tm;
+    apr_time_t t = 0;
+    char *end = NULL;
+    apr_int64_t n;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = 0;
 
-    if (infor_store_audit_list(c->db, c->argc ? c->argv[0] : NULL, &rows)
-        != APR_SUCCESS) {
-        return die("cannot read the audit trail: %s", c->db->errmsg);
+    n = apr_strtoi64(arg, &end, 10);
+    if (end != arg && n >= 0 && *end && !end[1]
+        && n <= APR_INT64_C(100) * 365 * 86400) {
+        apr_int64_t unit = *end == 's' ? 1 : *end == 'm' ? 60
+                           : *end == 'h' ? 3600 : *end == 'd' ? 86400 : 0;
+        if (unit && n <= APR_INT64_C(100) * 365 * 86400 / unit) {
+            return apr_time_now() - apr_time_from_sec(n * unit);
+        }
+        return 0;
     }
-    printf("TIME\tACTOR\tACTION\tUSERID\tUSERNAME\tFIELDS\tCLIENT\n");
-    for (i = 0; i < rows->nelts; i++) {
-        const infor_audit_row *a = APR_ARRAY_IDX(rows, i, infor_audit_row *);
-        printf("%sZ\t%s\t%s\t%" APR_INT64_T_FMT "\t%s\t%s\t%s\n",
-               infor_time_user(c->p, a->at),
+    if (sscanf(arg, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3
+        || used != 10) {
+        return 0;
+    }
+    if (arg[10]) {
+        used = 0;
+        if (sscanf(arg + 10, "T%2d:%2d:%2d%n", &h, &mi, &sec, &used) != 3
+            || used != 9 || (arg[19] && strcmp(arg + 19, "Z") != 0)) {
+            return 0;
+        }
+    }
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23
+        || mi > 59 || sec > 60) {
+        return 0;
+    }
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    if (apr_time_exp_gmt_get(&t, &tm) != APR_SUCCESS || t <= 0) {
+        return 0;
+    }
+    return t;
+}
+
+static apr_status_t print_audit_row(const infor_audit_row *a, void *baton)
+{
+    apr_pool_t *p = baton;
+
+    if (printf("%sZ\t%s\t%s\t%" APR_INT64_T_FMT "\t%s\t%s\t%s\n",
+               infor_time_user(p, a->at),
                *a->actor_name ? a->actor_name : "-",
                a->action, a->target_id, a->target_name,
-               *a->fields ? a->fields : "-", *a->client ? a->client : "-");
+               *a->fields ? a->fields : "-",
+               *a->client ? a->client : "-") < 0) {
+        return APR_EGENERAL;
+    }
+    /* infor_time_user's texts: one pool for all rows would grow. */
+    apr_pool_clear(p);
+    return APR_SUCCESS;
+}
+
+/* Streams the trail: rows are printed as the store reads them, in
+ * batches, so a trail of any length takes little memory. */
+static int cmd_audit(adm_call *c)
+{
+    const char *name = NULL;
+    apr_time_t before = 0;
+    apr_pool_t *rowp = NULL;
+    apr_status_t rv;
+    int i;
+
+    for (i = 0; i < c->argc; i++) {
+        if (strcmp(c->argv[i], "--before") == 0) {
+            if (i + 1 >= c->argc || before) {
+                return die("audit: --before needs one TIME");
+            }
+            if (!(before = parse_before(c->argv[++i]))) {
+                return die("audit: --before: '%s' is neither an age (90s,"
+                           " 15m, 12h, 30d) nor a UTC date"
+                           " (YYYY-MM-DD[THH:MM:SS[Z]])", c->argv[i]);
+            }
+        }
+        else if (!name && strncmp(c->argv[i], "--", 2) != 0) {
+            name = c->argv[i];
+        }
+        else {
+            return die("audit: unexpected argument %s", c->argv[i]);
+        }
+    }
+    if (apr_pool_create(&rowp, c->p) != APR_SUCCESS) {
+        return die("out of memory");
+    }
+    if (printf("TIME\tACTOR\tACTION\tUSERID\tUSERNAME\tFIELDS\tCLIENT\n")
+        < 0) {
+        return die("cannot write the audit trail");
+    }
+    rv = infor_store_audit_walk(c->db, name, before, print_audit_row, rowp);
+    if (rv != APR_SUCCESS) {
+        return c->db->errmsg
+               ? die("cannot read the audit trail: %s", c->db->errmsg)
+               : die("cannot write the audit trail");
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        return die("cannot write the audit trail");
     }
     return ADM_OK;
 }
@@ -404,9 +496,14 @@ static const adm_command commands[] = {
     { "list", "",
       "Lists the accounts, one a line, tab-separated, by id.\n",
       0, 0, cmd_list },
-    { "audit", "[NAME]",
-      "Prints the audit trail, oldest first; with a NAME, only the rows\n"
-      "about that account (under any name it had).\n", 0, 1, cmd_audit },
+    { "audit", "[NAME] [--before TIME]",
+      "Prints the audit trail, oldest first, tab-separated, as it reads it\n"
+      "(in batches: any length, little memory); with a NAME, only the rows\n"
+      "about that account (under any name it had); with --before, only\n"
+      "the rows written before TIME: an age (90s, 15m, 12h, 30d: before\n"
+      "now less that, what InforAuditRetention of that age removes next)\n"
+      "or a UTC date, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.\n", 0, 3,
+      cmd_audit },
     { "has-admin", "",
       "Exits 0 when an administrator exists, 1 when none does (2 on an\n"
       "error).  Prints nothing.\n", 0, 0, cmd_has_admin },

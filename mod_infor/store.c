@@ -229,11 +229,72 @@ static const char *const schema_v3[] = {
 #undef COVER
 #undef FOLD_COL
 
+/* Version 4: SQLite's "contains" filters search an index.  "@FTS@": an
+ * FTS5 table of the folded texts with the trigram tokenizer (SQLite 3.34
+ * and later), whose rows the triggers below keep in step with the users'
+ * (so also for inforadm and other writers of the table).  A SQLite
+ * without FTS5 or trigrams goes on without it: the filters then read the
+ * table, as before (see fts_table). */
+/* And audit rows that do not all go to one place on a distributed
+ * engine: the module gives each a random 63-bit id (store_user.c) where
+ * the sequence gave the next number, so inserts spread over the key's
+ * range.  The order of the trail is then time, to the microsecond (at_us:
+ * 0 for the rows written before, which keep the order of their ids within
+ * their second), then id; infor_audit_order walks it (inforadm audit). */
+static const char *const schema_v4[] = {
+    "@FTS@",
+    "ALTER TABLE infor_audit ADD COLUMN at_us BIGINT NOT NULL DEFAULT 0",
+    "CREATE INDEX infor_audit_order ON infor_audit (at, at_us, id)",
+    /* The rows about a name (inforadm audit NAME). */
+    "CREATE INDEX infor_audit_key ON infor_audit (target_key)",
+    NULL
+};
+
 static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
     schema_v3,
+    schema_v4,
 };
+
+/* The FTS5 table (external content: the texts stay in infor_users only)
+ * and its triggers.  The module folds the texts; the tokenizer must not
+ * (case_sensitive 1): a filter is then exactly a LIKE '%...%' of the
+ * folded texts.  A trigger hands the index the old texts to remove. */
+#define FTS_COLS "fold_user, fold_first, fold_last, fold_email, fold_auth," \
+                 " fold_domain"
+#define FTS_OLD "OLD.fold_user, OLD.fold_first, OLD.fold_last," \
+                " OLD.fold_email, OLD.fold_auth, OLD.fold_domain"
+#define FTS_NEW "NEW.fold_user, NEW.fold_first, NEW.fold_last," \
+                " NEW.fold_email, NEW.fold_auth, NEW.fold_domain"
+static const char *const fts_steps[] = {
+    "CREATE VIRTUAL TABLE infor_users_fts USING fts5(" FTS_COLS ","
+    " content='infor_users', content_rowid='id',"
+    " tokenize='trigram case_sensitive 1')",
+    "INSERT INTO infor_users_fts (infor_users_fts) VALUES ('rebuild')",
+    "CREATE TRIGGER infor_users_fts_ins AFTER INSERT ON infor_users"
+    " BEGIN INSERT INTO infor_users_fts (rowid, " FTS_COLS ")"
+    " VALUES (NEW.id, " FTS_NEW "); END",
+    "CREATE TRIGGER infor_users_fts_del AFTER DELETE ON infor_users"
+    " BEGIN INSERT INTO infor_users_fts (infor_users_fts, rowid, " FTS_COLS
+    ") VALUES ('delete', OLD.id, " FTS_OLD "); END",
+    "CREATE TRIGGER infor_users_fts_upd AFTER UPDATE OF id, " FTS_COLS
+    " ON infor_users WHEN OLD.id IS NOT NEW.id"
+    " OR OLD.fold_user IS NOT NEW.fold_user"
+    " OR OLD.fold_first IS NOT NEW.fold_first"
+    " OR OLD.fold_last IS NOT NEW.fold_last"
+    " OR OLD.fold_email IS NOT NEW.fold_email"
+    " OR OLD.fold_auth IS NOT NEW.fold_auth"
+    " OR OLD.fold_domain IS NOT NEW.fold_domain"
+    " BEGIN INSERT INTO infor_users_fts (infor_users_fts, rowid, " FTS_COLS
+    ") VALUES ('delete', OLD.id, " FTS_OLD ");"
+    " INSERT INTO infor_users_fts (rowid, " FTS_COLS ")"
+    " VALUES (NEW.id, " FTS_NEW "); END",
+    NULL
+};
+#undef FTS_COLS
+#undef FTS_OLD
+#undef FTS_NEW
 
 /* ------------------------------------------------------- statements */
 
@@ -255,6 +316,14 @@ static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     " AND u.fold_email LIKE %s ESCAPE '!'" \
     " AND u.fold_auth LIKE %s ESCAPE '!'" \
     " AND u.fold_domain LIKE %s ESCAPE '!'" \
+    " AND (%d < 0 OR u.enabled = %d)" \
+    " AND (%d < 0 OR u.read_only = %d)"
+
+/* The same filters on SQLite's trigram index (ST_USER_FTS_*): the ids
+ * the index finds, then status and type. */
+#define FTS_FILTER \
+    " WHERE u.id IN (SELECT rowid FROM infor_users_fts" \
+    " WHERE infor_users_fts MATCH %s)" \
     " AND (%d < 0 OR u.enabled = %d)" \
     " AND (%d < 0 OR u.read_only = %d)"
 
@@ -376,16 +445,30 @@ static const struct {
         "UPDATE infor_users SET last_logon = %lld WHERE id = %lld" },
     [ST_ADMIN_COUNT] = { "infor_admin_count",
         "SELECT COUNT(*) FROM infor_users WHERE is_admin = 1" },
+    /* A random id (schema 4), which is another row's once in 2^62
+     * inserts: then no row, and the store draws again. */
     [ST_AUDIT_INSERT] = { "infor_audit_insert",
-        "INSERT INTO infor_audit (at, actor_id, actor_name, action,"
+        "INSERT INTO infor_audit (id, at, at_us, actor_id, actor_name, action,"
         " target_id, target_name, target_key, fields, client)"
-        " VALUES (%lld, %lld, %s, %s, %lld, %s, %s, %s, %s)" },
+        " VALUES (%lld, %lld, %lld, %lld, %s, %s, %lld, %s, %s, %s, %s)"
+        " ON CONFLICT (id) DO NOTHING" },
     [ST_AUDIT_LIST] = { "infor_audit_list",
         "SELECT at, actor_name, action, target_id, target_name, fields,"
         " client FROM infor_audit"
         " WHERE %d = 0 OR target_id = %lld OR target_id IN"
         " (SELECT target_id FROM infor_audit WHERE target_key = %s)"
-        " ORDER BY id" },
+        " ORDER BY at, at_us, id" },
+    /* inforadm audit: a batch after the last row of the one before,
+     * along infor_audit_order (the first term lets SQLite seek it), older
+     * than a time, about a user or all. */
+    [ST_AUDIT_WALK] = { "infor_audit_walk",
+        "SELECT at, actor_name, action, target_id, target_name, fields,"
+        " client, at_us, id FROM infor_audit"
+        " WHERE at >= %lld AND (at, at_us, id) > (%lld, %lld, %lld)"
+        " AND at < %lld"
+        " AND (%d = 0 OR target_id = %lld OR target_id IN"
+        " (SELECT target_id FROM infor_audit WHERE target_key = %s))"
+        " ORDER BY at, at_us, id LIMIT %lld" },
     /* InforAuditRetention: the oldest first, along infor_audit_at. */
     [ST_AUDIT_PURGE] = { "infor_audit_purge",
         "DELETE FROM infor_audit WHERE id IN (SELECT id FROM infor_audit"
@@ -434,6 +517,25 @@ static const struct {
     [ST_SP_SET] = { "infor_sp_set", "SAVEPOINT infor_change" },
     [ST_SP_UNDO] = { "infor_sp_undo", "ROLLBACK TO infor_change" },
     [ST_SP_RELEASE] = { "infor_sp_release", "RELEASE infor_change" },
+    /* The ids that pass every "contains" filter, from the trigram index
+     * (store_user.c builds the MATCH, one phrase per filter), are a
+     * user's only filter besides status and type. */
+    [ST_USER_FTS_COUNT_ALL] = { "infor_user_fts_count_all",
+        "SELECT COUNT(*) FROM infor_users_fts WHERE infor_users_fts MATCH %s" },
+    [ST_USER_FTS_COUNT] = { "infor_user_fts_count",
+        "SELECT COUNT(*) FROM infor_users u" FTS_FILTER },
+    [ST_USER_FTS_SORTED] = { "infor_user_fts_sorted",
+        "SELECT " USER_COLS " FROM infor_users u" FTS_FILTER
+        " ORDER BY CASE WHEN %d = 1 THEN " SORT_KEY " END ASC,"
+        " CASE WHEN %d = 0 THEN " SORT_KEY " END DESC,"
+        " lower(u.first_name), lower(u.last_name), u.id"
+        " LIMIT %lld OFFSET %lld" },
+#define FTS_WALK(n) [ST_USER_FTS_WALK + n] = { "infor_user_fts_walk_" #n, NULL }
+    FTS_WALK(0), FTS_WALK(1), FTS_WALK(2), FTS_WALK(3), FTS_WALK(4),
+    FTS_WALK(5), FTS_WALK(6), FTS_WALK(7), FTS_WALK(8), FTS_WALK(9),
+    FTS_WALK(10), FTS_WALK(11), FTS_WALK(12), FTS_WALK(13), FTS_WALK(14),
+    FTS_WALK(15),
+#undef FTS_WALK
 };
 
 /* UPDATE infor_users SET col = CASE WHEN %d = 1 THEN %s ELSE col END, ...
@@ -530,8 +632,42 @@ static const char *page_sql(apr_pool_t *p, int i)
                        NULL);
 }
 
+/* The SQL of FTS walk statement i, the same slots as the query
+ * statements: the ids of the page from a walk of the sort index alone
+ * (covering, as page_sql), each checked against the ids the trigram index
+ * found, that stops after a given number of entries (the budget: when the
+ * users that pass all sort late, a walk would step over almost every
+ * entry); then those rows.  Fewer rows than the page should have: the
+ * budget ran out ("+": SQLite must walk w in its order, never look the
+ * ids up in it). */
+static const char *fts_walk_sql(apr_pool_t *p, int i)
+{
+    int slot = (i - ST_USER_FTS_WALK) / 2, desc = (i - ST_USER_FTS_WALK) % 2;
+    int key = slot >= 2 ? slot + 1 : slot;
+    char *inner = apr_pstrdup(p, sort_keys[key]), *u;
+
+    for (u = inner; (u = strstr(u, "u.")) != NULL; u += 2) {
+        *u = 'v';
+    }
+    return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
+                       " WHERE u.id IN (SELECT w.id FROM (SELECT v.id AS id"
+                       " FROM infor_users v WHERE (%d < 0 OR v.enabled = %d)"
+                       " AND (%d < 0 OR v.read_only = %d) ORDER BY ", inner,
+                       desc ? " DESC" : "", ", lower(v.first_name),"
+                       " lower(v.last_name), v.id LIMIT %lld) w"
+                       " WHERE +w.id IN (SELECT rowid FROM infor_users_fts"
+                       " WHERE infor_users_fts MATCH %s)"
+                       " LIMIT %lld OFFSET %lld)"
+                       " ORDER BY ", sort_keys[key], desc ? " DESC" : "",
+                       ", lower(u.first_name), lower(u.last_name), u.id",
+                       NULL);
+}
+
 static const char *stmt_sql(apr_pool_t *p, int i)
 {
+    if (i >= ST_USER_FTS_WALK && i <= ST_USER_FTS_WALK_LAST) {
+        return fts_walk_sql(p, i);
+    }
     if (i >= ST_USER_QUERY && i <= ST_USER_QUERY_LAST) {
         return query_sql(p, i);
     }
@@ -831,6 +967,7 @@ static apr_status_t schema_current(infor_db *db, int *current)
  * version row's lock (or SQLite's write lock) makes a second migrator
  * wait, then find the work done. */
 static apr_status_t trigram_indexes(infor_db *db);
+static apr_status_t fts_table(infor_db *db);
 
 static apr_status_t schema_steps_run(infor_db *db, void *baton)
 {
@@ -868,6 +1005,12 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
             const char *sql = schema_steps[v][i];
             if (strcmp(sql, "@FOLD@") == 0) {
                 if ((rv = infor_store_refold(db)) != APR_SUCCESS) {
+                    return rv;
+                }
+                continue;
+            }
+            if (strcmp(sql, "@FTS@") == 0) {
+                if (db->is_sqlite && (rv = fts_table(db)) != APR_SUCCESS) {
                     return rv;
                 }
                 continue;
@@ -941,6 +1084,40 @@ static apr_status_t trigram_indexes(infor_db *db)
     }
     why = db->errmsg;
     rv = infor_db_exec(db, "ROLLBACK TO SAVEPOINT infor_trgm", NULL);
+    if (rv == APR_SUCCESS) {
+        db->errmsg = NULL;
+        db->sqlstate[0] = '\0';
+    }
+    else {
+        db->errmsg = why;
+    }
+    return rv;
+}
+
+/* SQLite: the FTS5 table of schema 4 and its triggers (fts_steps), in a
+ * savepoint: a SQLite without FTS5 or its trigram tokenizer rolls back
+ * to it and goes on without (the filters then read the table). */
+static apr_status_t fts_table(infor_db *db)
+{
+    const char *why;
+    apr_status_t rv;
+    int i;
+
+    if ((rv = infor_db_exec(db, "SAVEPOINT infor_fts", NULL))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    for (i = 0; rv == APR_SUCCESS && fts_steps[i]; i++) {
+        rv = infor_db_exec(db, fts_steps[i], NULL);
+    }
+    if (rv == APR_SUCCESS) {
+        return infor_db_exec(db, "RELEASE infor_fts", NULL);
+    }
+    why = db->errmsg;
+    rv = infor_db_exec(db, "ROLLBACK TO infor_fts", NULL);
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_exec(db, "RELEASE infor_fts", NULL);
+    }
     if (rv == APR_SUCCESS) {
         db->errmsg = NULL;
         db->sqlstate[0] = '\0';
@@ -1101,7 +1278,18 @@ apr_status_t infor_db_ready(infor_db *db)
         return rv;
     }
 
-    for (i = 0; i < (db->is_sqlite ? ST_COUNT : ST_SQLITE_ONLY); i++) {
+    if (db->is_sqlite) {
+        const char *have = NULL;
+        rv = infor_db_exec(db, "SELECT COUNT(*) FROM sqlite_master"
+                           " WHERE type = 'table'"
+                           " AND name = 'infor_users_fts'", &have);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        conn->fts = have && strcmp(have, "0") != 0;
+    }
+    for (i = 0; i < (!db->is_sqlite ? ST_SQLITE_ONLY
+                     : conn->fts ? ST_COUNT : ST_SQLITE_FTS); i++) {
         apr_dbd_prepared_t *st = NULL;
         const char *sql = stmt_sql(db->pool, i);
         rv = apr_dbd_prepare(db->driver, conn->pool, db->handle,

@@ -372,6 +372,138 @@ static const char *contains(apr_pool_t *p, const char *filter)
     return out;
 }
 
+/* SQLite's trigram index (schema 4) finds what a phrase of 3 characters
+ * or more contains; shorter ones it cannot search. */
+#define FTS_MIN_CHARS 3
+
+/* A FTS walk steps over about everyone / total entries of its sort index
+ * for each row up to the page's end when the users that pass are spread
+ * evenly, checking each against the set the trigram index found; reading
+ * and sorting the users that pass reads each of them in the table, a few
+ * times the cost of a step.  A walk is tried when it should step over no
+ * more than FTS_WALK_RATIO entries per user that passes, with a budget of
+ * steps of FTS_WALK_RATIO times that expectation (at least a
+ * FTS_WALK_RATIO-th of the users that pass, so that a filter many pass
+ * is not read and sorted for a little unevenness): should the users that
+ * pass sort late, the walk gives up, and they are read and sorted. */
+#define FTS_WALK_RATIO 4
+
+/* The FTS5 query of the "contains" filters: one phrase per filter (the
+ * folded text, double quotes doubled), all of them; NULL when the index
+ * cannot answer it alone: a filter shorter than FTS_MIN_CHARS characters,
+ * or not valid UTF-8 (which the tokenizer reads otherwise than LIKE). */
+static const char *fts_match(apr_pool_t *p, const infor_user_query *q)
+{
+    static const char *const cols[] = {
+        "fold_first", "fold_last", "fold_user", "fold_email", "fold_auth",
+        "fold_domain"
+    };
+    const char *texts[] = {
+        q->first_name, q->last_name, q->username, q->email,
+        q->auth_authority, q->domain
+    };
+    const char *match = NULL;
+    unsigned i;
+
+    for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+        const unsigned char *f;
+        char *phrase, *o;
+        apr_size_t chars = 0;
+
+        if (!texts[i] || !*texts[i]) {
+            continue;
+        }
+        f = (const unsigned char *)infor_fold(p, texts[i]);
+        phrase = o = apr_palloc(p, 2 * strlen((const char *)f) + 3);
+        *o++ = '"';
+        while (*f) {
+            unsigned c = 0;
+            apr_size_t n = utf8_char(f, &c);
+
+            /* Only the shortest form of a character, no surrogates. */
+            if (n == 0 || (n == 2 && c < 0x80) || (n == 3 && c < 0x800)
+                || (n == 4 && (c < 0x10000 || c > 0x10FFFF))
+                || (c >= 0xD800 && c <= 0xDFFF)) {
+                return NULL;
+            }
+            if (c == '"') {
+                *o++ = '"';
+            }
+            memcpy(o, f, n);
+            o += n;
+            f += n;
+            chars++;
+        }
+        *o++ = '"';
+        *o = '\0';
+        if (chars < FTS_MIN_CHARS) {
+            return NULL;
+        }
+        match = apr_pstrcat(p, match ? match : "", match ? " AND " : "",
+                            "{", cols[i], "} : ", phrase, NULL);
+    }
+    return match;
+}
+
+/* A filtered list on SQLite's trigram index: the exact total from the
+ * index (and the table, for status or type), then the page, by a walk
+ * of the sort index or by reading and sorting the users that pass. */
+static apr_status_t fts_query(infor_db *db, const char *match, int status,
+                              int ro, int sort, int asc, apr_int64_t limit,
+                              apr_int64_t offset, apr_array_header_t *out,
+                              apr_int64_t *total)
+{
+    apr_int64_t everyone = 0, end;
+    int all = -1;
+    apr_status_t rv;
+
+    if (status < 0 && ro < 0) {
+        rv = infor_db_select(db, ST_USER_FTS_COUNT_ALL, ARGS(match),
+                             first_num, total);
+    }
+    else {
+        rv = infor_db_select(db, ST_USER_FTS_COUNT,
+                             ARGS(match, &status, &status, &ro, &ro),
+                             first_num, total);
+    }
+    if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total) {
+        return rv;
+    }
+    rv = infor_db_select(db, ST_USER_COUNT_KEPT, ARGS(&all, &all, &all, &all),
+                         first_num, &everyone);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    end = offset + (limit < *total - offset ? limit : *total - offset);
+    /* end * everyone / total <= FTS_WALK_RATIO * total, in floating
+     * point: no overflow. */
+    if ((double)end * (double)everyone
+        <= (double)FTS_WALK_RATIO * (double)*total * (double)*total) {
+        infor_stmt walk = (infor_stmt)(ST_USER_FTS_WALK
+                          + (infor_store_user_query_stmt(sort, asc)
+                             - ST_USER_QUERY));
+        double expect = (double)end * (double)everyone / (double)*total;
+        apr_int64_t budget = (apr_int64_t)(FTS_WALK_RATIO * expect) + 1;
+
+        if (budget < *total / FTS_WALK_RATIO) {
+            budget = *total / FTS_WALK_RATIO;
+        }
+        rv = infor_db_select(db, walk,
+                             ARGS(&status, &status, &ro, &ro, &budget, match,
+                                  &limit, &offset),
+                             push_user, out);
+        if (rv != APR_SUCCESS || out->nelts == end - offset) {
+            return rv;
+        }
+        /* The budget ran out before the page's end. */
+        apr_array_clear(out);
+    }
+    return infor_db_select(db, ST_USER_FTS_SORTED,
+                           ARGS(match, &status, &status, &ro, &ro, &asc,
+                                &sort, &asc, &sort, &limit, &offset),
+                           push_user, out);
+}
+
 apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
                                     apr_array_header_t **out,
                                     apr_int64_t *total)
@@ -405,6 +537,13 @@ apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
 
     *total = 0;
     *out = apr_array_make(db->pool, 16, sizeof(infor_user *));
+    if (filtered && db->is_sqlite && db->conn->fts) {
+        const char *match = fts_match(db->pool, q);
+        if (match) {
+            return fts_query(db, match, status, ro, sort, asc, limit, offset,
+                             *out, total);
+        }
+    }
     /* Without a "contains" filter the total is the counts the writes
      * keep (by status and type), not a count of the table. */
     if (!filtered) {
@@ -456,19 +595,53 @@ apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n)
 
 /* ------------------------------------------------------------- writing */
 
+/* Draws for an audit row's id before giving up (each a clash with a
+ * row there is, at 2^-63 per row). */
+#define AUDIT_ID_DRAWS 4
+
 apr_status_t infor_db_audit(infor_db *db, const infor_audit *a,
                             const infor_user *target, const char *fields,
                             apr_time_t now)
 {
-    apr_int64_t at = apr_time_sec(now), actor = a->actor_id;
+    apr_int64_t at = apr_time_sec(now), at_us = now, actor = a->actor_id;
     apr_int64_t tid = target->id;
+    const char *key = infor_name_key(db->pool, target->username);
+    apr_status_t rv = APR_SUCCESS;
+    int draw, n = 0;
 
-    return infor_db_run(db, ST_AUDIT_INSERT,
-                        ARGS(&at, &actor, a->actor_name ? a->actor_name : "",
-                             a->action, &tid, target->username,
-                             infor_name_key(db->pool, target->username),
-                             fields ? fields : "",
-                             a->client ? a->client : ""));
+    for (draw = 0; rv == APR_SUCCESS && n == 0 && draw < AUDIT_ID_DRAWS;
+         draw++) {
+        unsigned char r[8];
+        apr_uint64_t v = 0;
+        apr_int64_t id;
+        int i;
+
+        /* A random positive id: inserts spread over the whole key range
+         * (a distributed engine's ranges), where a sequence puts every
+         * one at its end. */
+        if ((rv = apr_generate_random_bytes(r, sizeof(r))) != APR_SUCCESS) {
+            db->errmsg = "no random bytes for an audit row's id";
+            break;
+        }
+        for (i = 0; i < 8; i++) {
+            v = (v << 8) | r[i];
+        }
+        id = (apr_int64_t)(v & APR_UINT64_C(0x7FFFFFFFFFFFFFFF));
+        if (id == 0) {
+            id = 1;
+        }
+        rv = infor_db_run_count(db, ST_AUDIT_INSERT,
+                                ARGS(&id, &at, &at_us, &actor,
+                                     a->actor_name ? a->actor_name : "",
+                                     a->action, &tid, target->username, key,
+                                     fields ? fields : "",
+                                     a->client ? a->client : ""), &n);
+    }
+    if (rv == APR_SUCCESS && n == 0) {
+        db->errmsg = "no free id for an audit row";
+        rv = APR_EGENERAL;
+    }
+    return rv;
 }
 
 typedef struct {
@@ -824,4 +997,81 @@ apr_status_t infor_store_audit_list(infor_db *db, const char *name,
                            ARGS(&filter, &id,
                                 name ? infor_name_key(db->pool, name) : ""),
                            push_audit, *out);
+}
+
+/* Rows a batch of infor_store_audit_walk reads. */
+#define AUDIT_BATCH 500
+
+typedef struct {
+    infor_audit_fn *fn;
+    void *baton;
+    apr_status_t rv;          /* fn's */
+    apr_int64_t n;            /* rows of this batch */
+    apr_int64_t at, at_us, id;   /* the last row's place in the order */
+} audit_walk;
+
+static void audit_walk_row(infor_db *db, apr_dbd_row_t *row, void *baton)
+{
+    audit_walk *w = baton;
+    infor_audit_row a;
+
+    /* The rows are read to the end anyway; after a failure of fn they
+     * are only skipped. */
+    if (w->rv != APR_SUCCESS) {
+        return;
+    }
+    w->n++;
+    w->at = infor_db_num(db, row, 0);
+    w->at_us = infor_db_num(db, row, 7);
+    w->id = infor_db_num(db, row, 8);
+    a.at = apr_time_from_sec(w->at);
+    a.actor_name = infor_db_str(db, row, 1);
+    a.action = infor_db_str(db, row, 2);
+    a.target_id = infor_db_num(db, row, 3);
+    a.target_name = infor_db_str(db, row, 4);
+    a.fields = infor_db_str(db, row, 5);
+    a.client = infor_db_str(db, row, 6);
+    w->rv = w->fn(&a, w->baton);
+}
+
+apr_status_t infor_store_audit_walk(infor_db *db, const char *name,
+                                    apr_time_t before, infor_audit_fn *fn,
+                                    void *baton)
+{
+    apr_pool_t *outer = db->pool, *batch = NULL;
+    audit_walk w = { fn, baton, APR_SUCCESS, 0, -1, -1, -1 };
+    apr_int64_t limit = AUDIT_BATCH, id = -1;
+    apr_int64_t until = before > 0 ? apr_time_sec(before) : APR_INT64_MAX;
+    const char *key = name ? infor_name_key(outer, name) : "";
+    int filter = name != NULL;
+    apr_status_t rv;
+
+    if (name) {
+        infor_user *u = NULL;
+        if ((rv = infor_store_user_find(db, name, &u)) != APR_SUCCESS) {
+            return rv;
+        }
+        id = u ? u->id : -1;
+    }
+    if ((rv = apr_pool_create(&batch, outer)) != APR_SUCCESS) {
+        return rv;
+    }
+    do {
+        w.n = 0;
+        db->pool = batch;
+        rv = infor_db_select(db, ST_AUDIT_WALK,
+                             ARGS(&w.at, &w.at, &w.at_us, &w.id, &until,
+                                  &filter, &id, key, &limit),
+                             audit_walk_row, &w);
+        db->pool = outer;
+        if (db->errmsg) {
+            db->errmsg = apr_pstrdup(outer, db->errmsg);
+        }
+        apr_pool_clear(batch);
+        if (rv == APR_SUCCESS) {
+            rv = w.rv;
+        }
+    } while (rv == APR_SUCCESS && w.n == limit);
+    apr_pool_destroy(batch);
+    return rv;
 }

@@ -12,7 +12,7 @@ use Symbol qw(gensym);
 use InforTest;
 use InforTest::Paths ();
 
-plan tests => 96;
+plan tests => 104;
 
 # inforadm may exit before it reads standard input (a usage error): the
 # write to its closed pipe must not kill the test.
@@ -355,6 +355,52 @@ SKIP: {
                     /<root success="true" ticket="/), 1,
              'terminal: the typed password was set');
 }
+
+# --- audit streams the trail in batches (of 500), oldest first, and
+# --before keeps only the rows written before a time: what an operator
+# exports before InforAuditRetention removes them.  1,234 rows from 2001
+# (two to a second: their order within it is their ids'), written by SQL.
+my $T0 = 1000000000;    # 2001-09-09T01:46:40Z
+db_do(<<"SQL");
+WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s WHERE x < 1234)
+INSERT INTO infor_audit (at, actor_name, action, target_id, target_name,
+                         target_key, fields)
+SELECT $T0 + x / 2, 'au_bulk', 'Bulk', 900000 + x, 'au' || x, 'au' || x, x FROM s
+SQL
+my $AHEAD = "TIME\tACTOR\tACTION\tUSERID\tUSERNAME\tFIELDS\tCLIENT\n";
+sub bulk_lines {
+    join '', map { strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($T0 + int($_ / 2)))
+                   . "\tau_bulk\tBulk\t" . (900000 + $_) . "\tau$_\t$_\t-\n" } @_;
+}
+($rc, $out, $err) = adm(undef, 'audit');
+ok t_cmp([$rc, $err, join('', grep { /\tBulk\t/ } split /^/m, $out)],
+         [0, '', bulk_lines(1 .. 1234)],
+         'audit: every row, over three batches, in the order written');
+($rc, $out, $err) = adm(undef, 'audit', '--before', '2001-09-09T01:55:00Z');
+ok t_cmp([$rc, $out, $err], [0, $AHEAD . bulk_lines(1 .. 999), ''],
+         'audit --before a UTC time: only the rows written before it');
+($rc, $out, $err) = adm(undef, 'audit', '--before', '2001-09-09');
+ok t_cmp([$rc, $out, $err], [0, $AHEAD, ''],
+         'audit --before a date: midnight UTC; none before it');
+($rc, $out, $err) = adm(undef, 'audit', '--before', '30d');
+ok t_cmp([$rc, $out, $err], [0, $AHEAD . bulk_lines(1 .. 1234), ''],
+         'audit --before 30d: the rows older than 30 days, no others');
+($rc, $out, $err) = adm(undef, 'audit', 'AU77', '--before', '30d');
+ok t_cmp([$rc, $out, $err], [0, $AHEAD . bulk_lines(77), ''],
+         'audit NAME --before: both');
+($rc, $out, $err) = adm(undef, 'audit', '--before', 'yesterday');
+ok t_cmp([$rc, $out, $err],
+         [2, '', "inforadm: audit: --before: 'yesterday' is neither an age"
+             . " (90s, 15m, 12h, 30d) nor a UTC date"
+             . " (YYYY-MM-DD[THH:MM:SS[Z]])\n"],
+         'audit --before with no time it knows: exit 2');
+($rc, $out, $err) = adm(undef, 'audit', 'au1', '--before');
+ok t_cmp([$rc, $out, $err], [2, '', "inforadm: audit: --before needs one TIME\n"],
+         'audit --before without a TIME: exit 2');
+($rc, $out, $err) = adm(undef, 'audit', 'au1', 'au2');
+ok t_cmp([$rc, $out, $err], [2, '', "inforadm: audit: unexpected argument au2\n"],
+         'audit with two names: exit 2');
+db_do("DELETE FROM infor_audit WHERE actor_name = 'au_bulk'");
 
 # --- the clear-text passwords are nowhere in the database files
 my $bytes = '';

@@ -42,7 +42,7 @@ sub audit_rows {
         @{ $_[0]->selectall_arrayref(
             'SELECT actor_id, actor_name, action, target_id, target_name,'
             . ' target_key, fields, client FROM infor_audit'
-            . ' WHERE target_id = ? ORDER BY id', { Slice => {} }, $id) };
+            . ' WHERE target_id = ? ORDER BY at, at_us, id', { Slice => {} }, $id) };
     });
 }
 
@@ -865,7 +865,7 @@ sub hist_lines {
     my $out = $HEADER;
     for my $i (0 .. $rows - 1) {
         my $at = db_value('SELECT at FROM infor_audit WHERE target_id = ?'
-                          . " ORDER BY id LIMIT 1 OFFSET $i", $hist_id);
+                          . " ORDER BY at, at_us, id LIMIT 1 OFFSET $i", $hist_id);
         my ($action, $name, $fields) = @{ $hist[$i] };
         $out .= strftime('%Y-%m-%dT%H:%M:%SZ', gmtime($at // 0))
               . "\tad_admin\t$action\t$hist_id\t$name\t$fields\t127.0.0.1\n";

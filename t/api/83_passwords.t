@@ -573,7 +573,7 @@ ok t_cmp(last_audit($id{carol}),
          'pw_carol|ChangePasswordUsingSecretText|pw_carol|password',
          'CPS: audit row, the user as actor');
 ok t_cmp(scalar db_value(q{SELECT actor_id FROM infor_audit WHERE target_id = ?
-                           ORDER BY id DESC LIMIT 1}, $id{carol}),
+                           ORDER BY at DESC, at_us DESC, id DESC LIMIT 1}, $id{carol}),
          $id{carol}, 'CPS: audit actor id is the user');
 ok_near(user_row('pw_carol')->{last_password_change}, time, 5,
         'CPS: last_password_change is now');

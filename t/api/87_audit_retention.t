@@ -10,7 +10,7 @@ use Apache::TestRequest ();
 use Time::HiRes ();
 use InforTest;
 
-plan tests => 4;
+plan tests => 6;
 
 add_user('ar_user', 'pw-ar-user-1');    # the database, migrated
 my $OLD = 1500;
@@ -52,3 +52,17 @@ sub errlog_lines {
     open my $fh, '<', Apache::Test::vars('t_logs') . '/error_log' or return ();
     return <$fh>;
 }
+
+# Keys that spread (schema 4): the audit rows the store writes (here
+# through inforadm) get random 63-bit ids, not the next number of one
+# sequence; the trail's order is their time (to the microsecond).
+add_user("ar_key$_", 'pw-ar-key-1') for 1 .. 6;
+my $rows = with_db(sub { $_[0]->selectall_arrayref(
+    "SELECT id, target_name FROM infor_audit WHERE target_name LIKE"
+    . " 'ar!_key_' ESCAPE '!' ORDER BY at, at_us, id") });
+ok t_cmp([ map { $_->[1] } @$rows ], [ map { "ar_key$_" } 1 .. 6 ],
+         'the audit trail in the order it was written');
+my @ids = map { $_->[0] } @$rows;
+ok t_cmp([ scalar(grep { $ids[$_] == $ids[$_ - 1] + 1 } 1 .. $#ids),
+           scalar(grep { $_ > 2**32 } @ids) ], [ 0, 6 ],
+         'audit ids: random 63-bit numbers, none the next of the one before');

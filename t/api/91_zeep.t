@@ -187,7 +187,7 @@ ok t_cmp(db_value('SELECT COUNT(*) FROM infor_sessions WHERE ticket IN (?, ?)',
 my $audit = db_value(
     q{SELECT group_concat(line, ';') FROM (SELECT actor_name || '|' || action
       || '|' || target_name || '|' || fields AS line
-      FROM infor_audit WHERE target_id = ? ORDER BY id)}, $uid);
+      FROM infor_audit WHERE target_id = ? ORDER BY at, at_us, id)}, $uid);
 ok t_cmp([ split /;/, $audit // '' ],
          [ '|inforadm useradd|zp_user|created',
            ('zp_user|UpdateUserContactInfo|zp_user|mobile') x 2 ],

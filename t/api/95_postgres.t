@@ -93,8 +93,8 @@ ok t_cmp([$rc, $out, $err],
          [0, "added user pg_admin (id 1) as an administrator\n", ''],
          'inforadm -t pgsql useradd: the first administrator, id 1');
 ok t_cmp(pg_value("SELECT value FROM infor_meta"
-                  . " WHERE name = 'schema_version'"), '3',
-         'infor_meta: schema version 3');
+                  . " WHERE name = 'schema_version'"), '4',
+         'infor_meta: schema version 4');
 ok t_cmp(pg_rows("SELECT table_name FROM information_schema.tables"
                  . " WHERE table_schema = 'public' ORDER BY 1"),
          [map { [$_] } qw(infor_audit infor_meta infor_resets infor_sessions
@@ -515,7 +515,7 @@ ok t_cmp(pg_rows('SELECT id, username, name_key, email, mobile, enabled,'
          'infor_users at the end');
 my @CONTACT = ('pg_Zoe', 'UpdateUserContactInfo', 'pg_Zoe');
 ok t_cmp(pg_rows('SELECT actor_name, action, target_name, fields'
-                 . ' FROM infor_audit ORDER BY id'),
+                 . ' FROM infor_audit ORDER BY at, at_us, id'),
          [['', 'inforadm useradd', 'pg_admin', 'created'],
           ['pg_admin', 'CreateUser', 'pg_Zoe', 'created'],
           ['pg_admin', 'CreateUser', 'pg_bob', 'created'],

@@ -12,7 +12,8 @@
 #   - GetAllUsers2 and GetAllUsersWithoutDetails, first page;
 #   - ForgotPassword for an address nobody has, and for the admin's (the
 #     mail command is /bin/true), ForgotPasswordByUserName;
-#   - GetUser of one user;
+#   - GetUser of one user, also (before the bulk of the users is there)
+#     with BENCH_SMALL users, and the ratio of the two;
 #   - GetAllUsers: once, its time, its size, and how much the resident
 #     memory of the httpd children grew (VmHWM after the call less VmRSS
 #     before, the largest over the children).
@@ -31,6 +32,8 @@
 #   BENCH_PG_OPTS   extra postgres options, e.g. "-c shared_buffers=256MB"
 #   BENCH_CONF      extra httpd configuration lines
 #   BENCH_KEEP      1 keeps the temporary folder (databases) at the end
+#   BENCH_SMALL     users when GetUser is first timed (1000; 0: not)
+#   BENCH_GETUSER_REPEAT  calls for each GetUser figure (31)
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,6 +45,8 @@ pg_port=${BENCH_PG_PORT:-5442}
 pg_opts=${BENCH_PG_OPTS:-}
 extra_conf=${BENCH_CONF:-}
 keep=${BENCH_KEEP:-0}
+small=${BENCH_SMALL:-1000}
+getuser_repeat=${BENCH_GETUSER_REPEAT:-31}
 adm=$top/mod_infor/inforadm
 module=$top/mod_infor/.libs/mod_infor.so
 run_user=www-data
@@ -156,6 +161,8 @@ LogLevel error
 CustomLog /dev/null infor
 <Location /srv.asmx>
     InforMailCommand /bin/true
+    # The bench asks for the same resets again and again.
+    InforResetThrottle off
 </Location>
 $extra_conf
 CONF
@@ -205,8 +212,8 @@ SQL
 # version 3 on; the module's own writes fill them).
 fold_cols=", fold_user, fold_first, fold_last, fold_email, fold_auth, fold_domain"
 
-gen_users() {   # gen_users DRIVER PARAMS N
-    local now cols sql
+gen_users() {   # gen_users DRIVER PARAMS LAST [FIRST]: users FIRST..LAST
+    local now cols sql from=${4:-1}
     now=$(date +%s)
     cols="username, name_key, password, first_name, last_name, email, mobile,
           enabled, read_only, is_admin, domain, auth_authority,
@@ -214,11 +221,11 @@ gen_users() {   # gen_users DRIVER PARAMS N
     sql="INSERT INTO infor_users ($cols) $(gen_select "$now")"
     if [ "$1" = sqlite3 ]; then
         runuser -u "$run_user" -- sqlite3 -cmd '.timeout 30000' "$2" \
-            "WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s
+            "WITH RECURSIVE s(x) AS (SELECT $from UNION ALL SELECT x + 1 FROM s
                                      WHERE x < $3) $sql FROM s;
              $(scale_fixup sqlite)" >/dev/null
     else
-        psql -q -X "$2" -c "$sql FROM generate_series(1::bigint, $3) AS s(x)" \
+        psql -q -X "$2" -c "$sql FROM generate_series($from::bigint, $3) AS s(x)" \
              -c "$(scale_fixup pgsql)" -c "VACUUM ANALYZE infor_users" \
              >/dev/null
     fi
@@ -232,16 +239,18 @@ scale_fixup() {
 
 # ------------------------------------------------------------ measuring
 
-# timed NAME PATH [EXPECT]: the median of $repeat GETs of PATH, in ms.
+# timed NAME PATH [EXPECT [REPEAT]]: the median of $repeat (or REPEAT)
+# GETs of PATH, in ms.
 timed() {
-    local name=$1 path=$2 expect=${3:-success=\"true\"} i t out times=()
+    local name=$1 path=$2 expect=${3:-success=\"true\"} n=${4:-$repeat}
+    local i t out times=()
     out=$(curl -s -m 600 "$base$path")
     case $out in
     *"$expect"*) ;;
     *) say "bench-scale: $name: unexpected answer: ${out:0:300}"
        echo "$store|$name|error|" >> "$results"; return 0 ;;
     esac
-    for i in $(seq "$repeat"); do
+    for i in $(seq "$n"); do
         t=$(curl -s -m 600 -o /dev/null -w '%{time_total}' "$base$path")
         times+=("$t")
     done
@@ -249,6 +258,25 @@ timed() {
         awk '{ a[NR] = $1 } END { printf "%.1f", 1000 * a[int((NR + 1) / 2)] }')
     echo "$store|$name|$t|$(detail "$out")" >> "$results"
     printf '  %-8s %-50s %10s ms\n' "$store" "$name" "$t" >&2
+    last_ms=$t
+}
+
+login() {
+    ticket=$(curl -s -m 10 "$base/srv.asmx/AuthenticateUser?UID=bench&PWD=bench-pw-1" \
+             | sed -n 's/.*ticket="\([^"]*\)".*/\1/p')
+    [ -n "$ticket" ] || { say "bench-scale: login failed"; return 1; }
+}
+
+# GetUser of the user in the middle of the first LAST users, the median of
+# $getuser_repeat calls (a lookup takes about a millisecond: the median of
+# a few is noise), after as many calls to warm up.
+time_getuser() {  # time_getuser NAME LAST
+    local i
+    for i in $(seq "$getuser_repeat"); do
+        curl -s -o /dev/null "$base/srv.asmx/GetUser?authenticationTicket=$ticket&UserName=user$(($2 / 2))"
+    done
+    timed "$1" "/srv.asmx/GetUser?authenticationTicket=$ticket&UserName=user$(($2 / 2))" \
+          'success="true"' "$getuser_repeat"
 }
 
 # The totalusercount of an answer, if any.
@@ -302,15 +330,27 @@ bench_store() {  # bench_store STORE NAME DRIVER PARAMS FOLDER
     printf 'bench-pw-1\n' | "$adm" -C 4 $opt "$params" useradd bench --admin \
         --first Bench --last Admin --email bench@example.com >/dev/null
     [ "$driver" = sqlite3 ] && chown -R "$run_user:$run_user" "$sdir"
+    local from=1
+    small_ms=""
+    if [ "$small" -gt 1 ] && [ "$small" -lt "$nusers" ]; then
+        # GetUser with few users (the admin and small - 1 more), the
+        # same server and store, before the others are added.
+        gen_users "$driver" "$params" $((small - 1))
+        start_httpd "$sdir" "$driver" "$params"
+        login
+        say "== $store_name: GetUser with $small users"
+        time_getuser "GetUser with $small users" $((small - 1))
+        small_ms=$last_ms
+        stop_httpd
+        from=$small
+    fi
     s=$(date +%s.%N)
-    gen_users "$driver" "$params" "$nusers"
+    gen_users "$driver" "$params" "$nusers" "$from"
     s=$(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", 1000 * (b - a) }')
     echo "$store|generating $nusers users (SQL, not over HTTP)|$s|" >> "$results"
     say "   generated in $s ms"
     start_httpd "$sdir" "$driver" "$params"
-    ticket=$(curl -s -m 10 "$base/srv.asmx/AuthenticateUser?UID=bench&PWD=bench-pw-1" \
-             | sed -n 's/.*ticket="\([^"]*\)".*/\1/p')
-    [ -n "$ticket" ] || { say "bench-scale: login failed"; return 1; }
+    login
     # Warm the children and the store's caches.
     for s in 1 2 3 4; do curl -s -o /dev/null "$base$(g1 0 $page 0 true)"; done
     say "== $store_name: measuring on $base (median of $repeat)"
@@ -341,6 +381,10 @@ bench_store() {  # bench_store STORE NAME DRIVER PARAMS FOLDER
     timed "ForgotPasswordByUserName (mail: /bin/true)" \
         "/srv.asmx/ForgotPasswordByUserName?userName=user777"
     timed "GetUser" "/srv.asmx/GetUser?authenticationTicket=$ticket&UserName=user$((nusers / 2))"
+    if [ -n "$small_ms" ]; then
+        time_getuser "GetUser with $((nusers + 1)) users (median of $getuser_repeat)" "$nusers"
+        echo "$store|GetUser with $((nusers + 1)) users / with $small users|$(awk -v a="$last_ms" -v b="$small_ms" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')|target ≤ 1.2|" >> "$results"
+    fi
     [ "$do_all" = 1 ] && measure_all
     stop_httpd
     if [ "$driver" = sqlite3 ]; then

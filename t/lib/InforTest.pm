@@ -310,7 +310,7 @@ sub n_audit { scalar db_value('SELECT COUNT(*) FROM infor_audit') }
 sub last_audit {
     scalar db_value(q{SELECT actor_name || '|' || action || '|' ||
                       target_name || '|' || fields FROM infor_audit
-                      WHERE target_id = ? ORDER BY id DESC LIMIT 1},
+                      WHERE target_id = ? ORDER BY at DESC, at_us DESC, id DESC LIMIT 1},
                     shift);
 }
 
