@@ -219,14 +219,12 @@ apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
                                    const char *key, const char *hash,
                                    apr_time_t now, const infor_audit *a);
 
-/* The audit trail, oldest first; with a name, only rows about that user:
- * the account of that name now, or any account that ever had it (all of
- * that account's rows, under every name). */
-apr_status_t infor_store_audit_list(infor_db *db, const char *name,
-                                    apr_array_header_t **out);
-/* The same rows (with before > 0: only those written before it), handed
- * to fn one by one in that order, read in batches along the trail's
- * index: memory does not grow with the trail.  fn's row lives until the
+/* The audit trail, oldest first (with before > 0: only the rows written
+ * before it); with a name, only rows about that user: the account of
+ * that name now, or any account that ever had it (all of that account's
+ * rows, under every name).  The rows are handed to fn one by one in that
+ * order, read in batches along the trail's index: memory does not grow
+ * with the trail.  fn's row lives until the
  * end of its batch; a status other than APR_SUCCESS from fn stops the
  * walk and is returned. */
 typedef apr_status_t infor_audit_fn(const infor_audit_row *a, void *baton);

@@ -36,7 +36,6 @@ typedef enum {
     ST_USER_SET_LOGON,
     ST_ADMIN_COUNT,
     ST_AUDIT_INSERT,
-    ST_AUDIT_LIST,
     ST_AUDIT_WALK,
     ST_AUDIT_PURGE,
     ST_AUDIT_OLD_ANY,

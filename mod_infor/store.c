@@ -452,12 +452,6 @@ static const struct {
         " target_id, target_name, target_key, fields, client)"
         " VALUES (%lld, %lld, %lld, %lld, %s, %s, %lld, %s, %s, %s, %s)"
         " ON CONFLICT (id) DO NOTHING" },
-    [ST_AUDIT_LIST] = { "infor_audit_list",
-        "SELECT at, actor_name, action, target_id, target_name, fields,"
-        " client FROM infor_audit"
-        " WHERE %d = 0 OR target_id = %lld OR target_id IN"
-        " (SELECT target_id FROM infor_audit WHERE target_key = %s)"
-        " ORDER BY at, at_us, id" },
     /* inforadm audit: a batch after the last row of the one before,
      * along infor_audit_order (the first term lets SQLite seek it), older
      * than a time, about a user or all. */

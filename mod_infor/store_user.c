@@ -964,41 +964,6 @@ apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
 
 /* ---------------------------------------------------------- audit trail */
 
-static void push_audit(infor_db *db, apr_dbd_row_t *row, void *baton)
-{
-    infor_audit_row *a = apr_pcalloc(db->pool, sizeof(*a));
-
-    a->at = apr_time_from_sec(infor_db_num(db, row, 0));
-    a->actor_name = infor_db_str(db, row, 1);
-    a->action = infor_db_str(db, row, 2);
-    a->target_id = infor_db_num(db, row, 3);
-    a->target_name = infor_db_str(db, row, 4);
-    a->fields = infor_db_str(db, row, 5);
-    a->client = infor_db_str(db, row, 6);
-    APR_ARRAY_PUSH((apr_array_header_t *)baton, infor_audit_row *) = a;
-}
-
-apr_status_t infor_store_audit_list(infor_db *db, const char *name,
-                                    apr_array_header_t **out)
-{
-    infor_user *u = NULL;
-    int filter = name != NULL;
-    apr_int64_t id = -1;
-    apr_status_t rv;
-
-    *out = apr_array_make(db->pool, 16, sizeof(infor_audit_row *));
-    if (name) {
-        if ((rv = infor_store_user_find(db, name, &u)) != APR_SUCCESS) {
-            return rv;
-        }
-        id = u ? u->id : -1;
-    }
-    return infor_db_select(db, ST_AUDIT_LIST,
-                           ARGS(&filter, &id,
-                                name ? infor_name_key(db->pool, name) : ""),
-                           push_audit, *out);
-}
-
 /* Rows a batch of infor_store_audit_walk reads. */
 #define AUDIT_BATCH 500
 
