@@ -70,35 +70,9 @@ httpd_pidfile=""
 pg_data=""
 pg_bin=""
 
-say() { printf '%s\n' "$*" >&2; }
-
-stop_httpd() {
-    local pid i
-    [ -n "$httpd_pidfile" ] || return 0
-    pid=$(cat "$httpd_pidfile" 2>/dev/null || true)
-    if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
-        for i in $(seq 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    httpd_pidfile=""
-}
-
-stop_pg() {
-    local pid
-    [ -n "$pg_data" ] || return 0
-    if [ -e "$pg_data/postmaster.pid" ]; then
-        if ! (cd / && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" \
-                  -m fast -w -t 30 stop >/dev/null 2>&1); then
-            pid=$(head -n 1 "$pg_data/postmaster.pid" 2>/dev/null || true)
-            [ -n "$pid" ] && kill -QUIT "$pid" 2>/dev/null
-            sleep 1
-        fi
-    fi
-    pg_data=""
-}
+bench=bench-scale
+# shellcheck source=t/bench/lib.sh
+. "$top/t/bench/lib.sh"
 
 cleanup() {
     set +e
@@ -113,40 +87,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'say "bench-scale: interrupted"; exit 130' INT
 trap 'exit 143' TERM
-
-free_port() {
-    local p=${BENCH_PORT:-$1}
-    [ -n "${BENCH_PORT:-}" ] && { echo "$p"; return; }
-    while [ "$p" -lt 65000 ]; do
-        [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] && { echo "$p"; return; }
-        p=$((p + 1))
-    done
-    say "bench-scale: no free port"
-    return 1
-}
-
-start_pg() {
-    local sock=$dir/pgsock log=$dir/pg.log
-    pg_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-    pg_data=$dir/pgdata
-    install -d -o postgres -g postgres -m 0700 "$pg_data"
-    install -d -o postgres -g postgres -m 0755 "$sock"
-    install -o postgres -g postgres -m 0644 /dev/null "$log"
-    if ! (cd / && runuser -u postgres -- "$pg_bin/initdb" -D "$pg_data" \
-              -A trust -U infor -E UTF8 --locale=C.UTF-8 --no-sync \
-              >>"$log" 2>&1); then
-        tail -n 20 "$log" >&2; say "bench-scale: initdb failed"; return 1
-    fi
-    if ! (cd / && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" \
-              -l "$log" -w -t 60 -o "-c listen_addresses='' \
-              -c unix_socket_directories='$sock' -p $pg_port $pg_opts" \
-              start >/dev/null 2>&1); then
-        tail -n 20 "$log" >&2; say "bench-scale: postgres did not start"
-        return 1
-    fi
-    "$pg_bin/createdb" -h "$sock" -p "$pg_port" -U infor infor
-    pg_params="host=$sock port=$pg_port dbname=infor user=infor"
-}
 
 start_httpd() {
     local sdir=$1 driver=$2 params=$3 port i

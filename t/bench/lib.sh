@@ -1,0 +1,74 @@
+# Shared by the benchmarks (t/bench/writes.sh, t/bench/scale.sh), which
+# source it after setting: bench (the name in messages), dir (their temp
+# folder), pg_port and pg_opts.  They keep httpd_pidfile, pg_data, pg_bin
+# and pg_params in these variables.
+# shellcheck shell=bash disable=SC2154,SC2034
+
+say() { printf '%s\n' "$*" >&2; }
+
+stop_httpd() {
+    local pid
+    [ -n "$httpd_pidfile" ] || return 0
+    pid=$(cat "$httpd_pidfile" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
+        for _ in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    httpd_pidfile=""
+}
+
+stop_pg() {
+    local pid
+    [ -n "$pg_data" ] || return 0
+    if [ -e "$pg_data/postmaster.pid" ]; then
+        if ! (cd / && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" \
+                  -m fast -w -t 30 stop >/dev/null 2>&1); then
+            pid=$(head -n 1 "$pg_data/postmaster.pid" 2>/dev/null || true)
+            [ -n "$pid" ] && kill -QUIT "$pid" 2>/dev/null
+            sleep 1
+        fi
+    fi
+    pg_data=""
+}
+
+free_port() {
+    local p=${BENCH_PORT:-$1}
+    [ -n "${BENCH_PORT:-}" ] && { echo "$p"; return; }
+    while [ "$p" -lt 65000 ]; do
+        if command -v ss >/dev/null; then
+            [ -z "$(ss -Hltn "sport = :$p")" ] && { echo "$p"; return; }
+        elif ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"; return
+        fi
+        p=$((p + 1))
+    done
+    echo "$bench: no free port" >&2
+    return 1
+}
+
+# A throwaway cluster in $dir, as the OS user postgres, Unix socket only.
+start_pg() {
+    local sock=$dir/pgsock log=$dir/pg.log
+    pg_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    pg_data=$dir/pgdata
+    install -d -o postgres -g postgres -m 0700 "$pg_data"
+    install -d -o postgres -g postgres -m 0755 "$sock"
+    install -o postgres -g postgres -m 0644 /dev/null "$log"
+    if ! (cd / && runuser -u postgres -- "$pg_bin/initdb" -D "$pg_data" \
+              -A trust -U infor -E UTF8 --locale=C.UTF-8 --no-sync \
+              >>"$log" 2>&1); then
+        tail -n 20 "$log" >&2; say "$bench: initdb failed"; return 1
+    fi
+    # No TCP (listen_addresses empty): only the socket in our folder.
+    if ! (cd / && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_data" \
+              -l "$log" -w -t 60 -o "-c listen_addresses='' \
+              -c unix_socket_directories='$sock' -p $pg_port $pg_opts" \
+              start >/dev/null 2>&1); then
+        tail -n 20 "$log" >&2; say "$bench: postgres did not start"; return 1
+    fi
+    "$pg_bin/createdb" -h "$sock" -p "$pg_port" -U infor infor
+    pg_params="host=$sock port=$pg_port dbname=infor user=infor"
+}
