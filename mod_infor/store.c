@@ -602,6 +602,17 @@ static const char *query_sql(apr_pool_t *p, int i)
                        NULL);
 }
 
+/* Sort key `key` of the subqueries, whose alias for infor_users is v. */
+static const char *sort_key_of_v(apr_pool_t *p, int key)
+{
+    char *inner = apr_pstrdup(p, sort_keys[key]), *u;
+
+    for (u = inner; (u = strstr(u, "u.")) != NULL; u += 2) {
+        *u = 'v';
+    }
+    return inner;
+}
+
 /* The SQL of page statement i, the same slots as the query statements:
  * for a list without "contains" filters, the ids of the page from the
  * sort index alone (covering, see COVER), then those rows. */
@@ -609,12 +620,7 @@ static const char *page_sql(apr_pool_t *p, int i)
 {
     int slot = (i - ST_USER_PAGE) / 2, desc = (i - ST_USER_PAGE) % 2;
     int key = slot >= 2 ? slot + 1 : slot;
-    char *inner = apr_pstrdup(p, sort_keys[key]), *u;
-
-    /* The subquery's alias is v. */
-    for (u = inner; (u = strstr(u, "u.")) != NULL; u += 2) {
-        *u = 'v';
-    }
+    const char *inner = sort_key_of_v(p, key);
     return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
                        " WHERE u.id IN (SELECT v.id FROM infor_users v"
                        " WHERE (%d < 0 OR v.enabled = %d)"
@@ -638,11 +644,7 @@ static const char *fts_walk_sql(apr_pool_t *p, int i)
 {
     int slot = (i - ST_USER_FTS_WALK) / 2, desc = (i - ST_USER_FTS_WALK) % 2;
     int key = slot >= 2 ? slot + 1 : slot;
-    char *inner = apr_pstrdup(p, sort_keys[key]), *u;
-
-    for (u = inner; (u = strstr(u, "u.")) != NULL; u += 2) {
-        *u = 'v';
-    }
+    const char *inner = sort_key_of_v(p, key);
     return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
                        " WHERE u.id IN (SELECT w.id FROM (SELECT v.id AS id"
                        " FROM infor_users v WHERE (%d < 0 OR v.enabled = %d)"
