@@ -43,6 +43,9 @@ XML_CFLAGS   = $(shell xml2-config --cflags)
 XML_LIBS     = $(shell xml2-config --libs)
 APREQ_CFLAGS = $(shell apreq2-config --includes)
 APREQ_LIBS   = $(shell apreq2-config --link-ld)
+# The store runs SQLite's statements on the connection's own handle.
+SQLITE_CFLAGS = $(shell pkg-config --cflags sqlite3)
+SQLITE_LIBS   = $(shell pkg-config --libs sqlite3)
 
 # Pure APR code, shared by the module, inforadm and the unit tests.
 CORE_SRC = mod_infor/store.c mod_infor/store_write.c mod_infor/store_user.c \
@@ -80,18 +83,19 @@ test-deps:
 $(MODULE): $(MOD_SRC) $(HEADERS)
 	$(APXS) -c -o mod_infor/mod_infor.la \
 	    $(foreach f,$(WARN) $(CSTD),-Wc,$(f)) $(INCLUDES) \
-	    $(APREQ_CFLAGS) $(XML_CFLAGS) \
-	    $(MOD_SRC) $(APREQ_LIBS) $(XML_LIBS) 2>&1 \
+	    $(APREQ_CFLAGS) $(XML_CFLAGS) $(SQLITE_CFLAGS) \
+	    $(MOD_SRC) $(APREQ_LIBS) $(XML_LIBS) $(SQLITE_LIBS) 2>&1 \
 	    | { grep -v '^/usr/share/apr-1.0/build/libtool' || true; }
 
 $(INFORADM): mod_infor/inforadm.c $(CORE_SRC) $(HEADERS)
-	$(CC) $(WARN) $(CSTD) -O2 $(INCLUDES) $(APR_CFLAGS) -o $@ \
-	    mod_infor/inforadm.c $(CORE_SRC) $(APR_LIBS)
+	$(CC) $(WARN) $(CSTD) -O2 $(INCLUDES) $(APR_CFLAGS) $(SQLITE_CFLAGS) \
+	    -o $@ mod_infor/inforadm.c $(CORE_SRC) $(APR_LIBS) $(SQLITE_LIBS)
 
 t/unit/bin/%.t: t/unit/%_test.c t/unit/tap.h $(OPS_SRC) $(CORE_SRC) $(HEADERS)
 	@mkdir -p t/unit/bin
-	$(CC) $(WARN) $(CSTD) -g $(INCLUDES) $(APR_CFLAGS) $(XML_CFLAGS) -o $@ \
-	    $< $(OPS_SRC) $(CORE_SRC) $(XML_LIBS) $(APR_LIBS)
+	$(CC) $(WARN) $(CSTD) -g $(INCLUDES) $(APR_CFLAGS) $(XML_CFLAGS) \
+	    $(SQLITE_CFLAGS) -o $@ $< $(OPS_SRC) $(CORE_SRC) $(XML_LIBS) \
+	    $(APR_LIBS) $(SQLITE_LIBS)
 
 unit: all
 	@$(MAKE) --no-print-directory $(UNIT_BIN)

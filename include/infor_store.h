@@ -149,6 +149,10 @@ typedef struct {
 apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t **write_locks,
                               int n_locks);
 
+/* Before any database is opened (httpd's pre_config): SQLite's settings
+ * for the whole process. */
+void infor_store_pre_config(void);
+
 /* How many write locks the module makes: a database file's path picks
  * one, the same in every process. */
 #define INFOR_WRITE_LOCKS 16
@@ -159,6 +163,11 @@ apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t **write_locks,
  * Cheap after that; call it for every request. */
 apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool,
                                 int *readied);
+
+/* Closes a connection the caller opened with apr_dbd_open (inforadm):
+ * the store's statements first, which SQLite's close waits for.  mod_dbd's
+ * connections need no call: their pool's cleanup does the same. */
+void infor_store_close(infor_db *db);
 
 /* How many changes this process has written, and in how many committed
  * transactions (fewer when group commit shares them). */

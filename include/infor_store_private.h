@@ -96,8 +96,20 @@ struct infor_conn {
     int holds_lock;          /* holds its file's write lock */
     infor_writer *writer;    /* SQLite: the queue for this file */
     int fts;                 /* SQLite: infor_users_fts is there */
-    apr_dbd_prepared_t *st[ST_COUNT];   /* by id, once prepared */
+    apr_dbd_prepared_t *st[ST_COUNT];   /* PostgreSQL: by id, once prepared */
+    /* SQLite: the statements run on the connection's own handle (store.c,
+     * "SQLite's statements"), by id, and the types of their values. */
+    struct sqlite3 *native;
+    struct sqlite3_stmt *nst[ST_COUNT];
+    const char *types[ST_COUNT];
 };
+
+/* A row a SELECT hands to its reader: PostgreSQL's from apr_dbd, or the
+ * SQLite statement standing on it. */
+typedef struct {
+    apr_dbd_row_t *dbd;
+    struct sqlite3_stmt *st;
+} infor_row;
 
 /* Binds the values of a statement: pointers to the types its placeholders
  * name (char * for %s, apr_int64_t * for %lld, int * for %d). */
@@ -123,14 +135,14 @@ apr_status_t infor_db_run(infor_db *db, infor_stmt id, const void **args);
 apr_status_t infor_db_run_count(infor_db *db, infor_stmt id,
                                 const void **args, int *nrows);
 /* Runs a SELECT; rows are read to the end, each handed to fn. */
-typedef void infor_row_fn(infor_db *db, apr_dbd_row_t *row, void *baton);
+typedef void infor_row_fn(infor_db *db, infor_row *row, void *baton);
 apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,
                              infor_row_fn *fn, void *baton);
-const char *infor_db_str(infor_db *db, apr_dbd_row_t *row, int col);
-apr_int64_t infor_db_num(infor_db *db, apr_dbd_row_t *row, int col);
+const char *infor_db_str(infor_db *db, infor_row *row, int col);
+apr_int64_t infor_db_num(infor_db *db, infor_row *row, int col);
 
 /* The user columns every user SELECT starts with, and their reader. */
-infor_user *infor_db_read_user(infor_db *db, apr_dbd_row_t *row, int col);
+infor_user *infor_db_read_user(infor_db *db, infor_row *row, int col);
 
 /* Writes the audit row of a change (inside the caller's transaction). */
 apr_status_t infor_db_audit(infor_db *db, const infor_audit *a,

@@ -560,7 +560,7 @@ static int open_store(infor_db *db, apr_pool_t *pool, const char *driver_name,
     }
     if (infor_store_init(pool, NULL, 0) != APR_SUCCESS
         || infor_store_attach(db, pool, NULL) != APR_SUCCESS) {
-        apr_dbd_close(driver, db->handle);
+        infor_store_close(db);
         return die("cannot use database %s: %s", params,
                    db->errmsg ? db->errmsg : "unknown error");
     }
@@ -630,6 +630,6 @@ int main(int argc, const char *const *argv)
     call.p = pool;
     call.cost = cost;
     rc = cmd->run(&call);
-    apr_dbd_close(db.driver, db.handle);
+    infor_store_close(&db);
     return rc;
 }

@@ -195,6 +195,7 @@ static int infor_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp)
 {
     (void)ptemp;
+    infor_store_pre_config();
     if (ap_mutex_register(pconf, WRITE_LOCK_TYPE, NULL, APR_LOCK_DEFAULT, 0)
         != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;

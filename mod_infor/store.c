@@ -15,6 +15,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
+#include <sqlite3.h>
 
 #include "infor.h"
 #include "infor_store_private.h"
@@ -766,6 +767,127 @@ int infor_db_conn_lost(const infor_db *db)
            || strcmp(c, "26000") == 0;
 }
 
+/* ------------------------------------------------ SQLite's statements */
+
+/* apr_dbd's sqlite3 driver holds one mutex of the process around every
+ * statement it runs, so that all of a child's threads read and write one
+ * at a time, each waking the next through the kernel.  SQLite needs no
+ * such lock between connections (each thread has its own), so the store
+ * prepares and runs its SQLite statements on the connection's own handle,
+ * with the same SQL and values as through apr_dbd.  Plain texts (pragmas,
+ * the schema) still go through apr_dbd. */
+
+/* The SQL of a statement with apr_dbd's placeholders (%s, %d, %lld; %%
+ * a percent sign) as SQLite's "?", and *types the placeholders' types in
+ * order ('s', 'd', 'l'). */
+static const char *native_sql(apr_pool_t *p, const char *sql,
+                              const char **types)
+{
+    char *out = apr_palloc(p, strlen(sql) + 1), *o = out;
+    char *t = apr_palloc(p, strlen(sql) / 2 + 1), *tt = t;
+
+    while (*sql) {
+        if (sql[0] != '%') {
+            *o++ = *sql++;
+        }
+        else if (sql[1] == '%') {
+            *o++ = '%';
+            sql += 2;
+        }
+        else if (sql[1] == 's' || sql[1] == 'd') {
+            *o++ = '?';
+            *tt++ = sql[1];
+            sql += 2;
+        }
+        else if (strncmp(sql + 1, "lld", 3) == 0) {
+            *o++ = '?';
+            *tt++ = 'l';
+            sql += 4;
+        }
+        else {
+            *o++ = *sql++;
+        }
+    }
+    *o = '\0';
+    *tt = '\0';
+    *types = t;
+    return out;
+}
+
+/* Finalizes the statements (before mod_dbd closes the connection: this
+ * cleanup is registered after its own on the connection's pool). */
+static apr_status_t native_finalize(void *data)
+{
+    infor_conn *conn = data;
+    int i;
+
+    for (i = 0; i < ST_COUNT; i++) {
+        if (conn->nst[i]) {
+            sqlite3_finalize(conn->nst[i]);
+            conn->nst[i] = NULL;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t native_prepare(infor_db *db, infor_stmt id,
+                                   const char *sql)
+{
+    infor_conn *conn = db->conn;
+    const char *text = native_sql(conn->pool, sql, &conn->types[id]);
+    int rv;
+
+    if (conn->nst[id]) {
+        sqlite3_finalize(conn->nst[id]);
+        conn->nst[id] = NULL;
+    }
+    rv = sqlite3_prepare_v3(conn->native, text, -1, SQLITE_PREPARE_PERSISTENT,
+                            &conn->nst[id], NULL);
+    return rv == SQLITE_OK ? APR_SUCCESS
+                           : infor_db_fail(db, rv, stmts[id].label);
+}
+
+/* Runs statement id with args, handing each row to fn (if any); *nrows:
+ * the rows it changed. */
+static apr_status_t native_run(infor_db *db, infor_stmt id, const void **args,
+                               infor_row_fn *fn, void *baton, int *nrows)
+{
+    sqlite3_stmt *st = db->conn->nst[id];
+    const char *t = db->conn->types[id];
+    infor_row row = { NULL, st };
+    apr_status_t failed = APR_SUCCESS;
+    int i, rv = SQLITE_OK;
+
+    for (i = 0; t[i] && rv == SQLITE_OK; i++) {
+        const void *v = args[i];
+        rv = !v ? sqlite3_bind_null(st, i + 1)
+             : t[i] == 's' ? sqlite3_bind_text(st, i + 1, v, -1, SQLITE_STATIC)
+             : t[i] == 'd' ? sqlite3_bind_int(st, i + 1, *(const int *)v)
+             : sqlite3_bind_int64(st, i + 1, *(const apr_int64_t *)v);
+    }
+    if (rv == SQLITE_OK) {
+        while ((rv = sqlite3_step(st)) == SQLITE_ROW) {
+            if (fn) {
+                fn(db, &row, baton);
+            }
+        }
+    }
+    if (rv == SQLITE_DONE) {
+        if (nrows) {
+            *nrows = sqlite3_changes(db->conn->native);
+        }
+    }
+    else {
+        failed = infor_db_fail(db, rv, stmts[id].label);
+    }
+    /* The texts bound are the caller's: none stays bound. */
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return failed;
+}
+
+/* ------------------------------------------------------ statements */
+
 static apr_dbd_prepared_t *stmt(infor_db *db, infor_stmt id)
 {
     return db->conn->st[id];
@@ -792,6 +914,13 @@ apr_status_t infor_db_run_count(infor_db *db, infor_stmt id,
         int rv;
 
         *nrows = 0;
+        if (db->is_sqlite) {
+            failed = native_run(db, id, args, NULL, NULL, nrows);
+            if (failed == APR_SUCCESS) {
+                return APR_SUCCESS;
+            }
+            continue;
+        }
         rv = apr_dbd_pbquery(db->driver, db->pool, db->handle, nrows,
                              stmt(db, id), args);
         if (rv == 0) {
@@ -813,11 +942,12 @@ apr_status_t infor_db_run(infor_db *db, infor_stmt id, const void **args)
 static apr_status_t read_rows(infor_db *db, apr_dbd_results_t *res,
                               const char *what, infor_row_fn *fn, void *baton)
 {
-    apr_dbd_row_t *row = NULL;
+    infor_row row = { NULL, NULL };
     int rv;
 
-    while ((rv = apr_dbd_get_row(db->driver, db->pool, res, &row, -1)) == 0) {
-        fn(db, row, baton);
+    while ((rv = apr_dbd_get_row(db->driver, db->pool, res, &row.dbd, -1))
+           == 0) {
+        fn(db, &row, baton);
     }
     return rv == -1 ? APR_SUCCESS : infor_db_fail(db, rv, what);
 }
@@ -830,11 +960,20 @@ apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,
 
     /* random = 1: PostgreSQL's synchronous mode.  The asynchronous one
      * sleeps 100 ms before it reports an empty result, and can make a
-     * failed query look like one.  SQLite reads every row here anyway. */
+     * failed query look like one. */
     do {
         apr_dbd_results_t *res = NULL;
-        int rv = apr_dbd_pbselect(db->driver, db->pool, db->handle, &res,
-                                  stmt(db, id), 1, args);
+        int rv;
+
+        if (db->is_sqlite) {
+            failed = native_run(db, id, args, fn, baton, NULL);
+            if (failed == APR_SUCCESS) {
+                return APR_SUCCESS;
+            }
+            continue;
+        }
+        rv = apr_dbd_pbselect(db->driver, db->pool, db->handle, &res,
+                              stmt(db, id), 1, args);
         if (rv == 0) {
             return read_rows(db, res, stmts[id].label, fn, baton);
         }
@@ -843,13 +982,12 @@ apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,
     return failed;
 }
 
-static void keep_first(infor_db *db, apr_dbd_row_t *row, void *baton)
+static void keep_first(infor_db *db, infor_row *row, void *baton)
 {
     const char **first = baton;
 
     if (first && !*first) {
-        const char *v = apr_dbd_get_entry(db->driver, row, 0);
-        *first = v ? apr_pstrdup(db->pool, v) : "";
+        *first = infor_db_str(db, row, 0);
     }
 }
 
@@ -876,19 +1014,26 @@ apr_status_t infor_db_exec(infor_db *db, const char *sql, const char **first)
     return read_rows(db, res, sql, keep_first, (void *)first);
 }
 
-const char *infor_db_str(infor_db *db, apr_dbd_row_t *row, int col)
+const char *infor_db_str(infor_db *db, infor_row *row, int col)
 {
-    const char *v = apr_dbd_get_entry(db->driver, row, col);
+    const char *v = row->st
+                    ? (const char *)sqlite3_column_text(row->st, col)
+                    : apr_dbd_get_entry(db->driver, row->dbd, col);
     return v ? apr_pstrdup(db->pool, v) : "";
 }
 
-apr_int64_t infor_db_num(infor_db *db, apr_dbd_row_t *row, int col)
+apr_int64_t infor_db_num(infor_db *db, infor_row *row, int col)
 {
-    const char *v = apr_dbd_get_entry(db->driver, row, col);
+    const char *v;
+
+    if (row->st) {
+        return sqlite3_column_int64(row->st, col);
+    }
+    v = apr_dbd_get_entry(db->driver, row->dbd, col);
     return v ? apr_atoi64(v) : 0;
 }
 
-infor_user *infor_db_read_user(infor_db *db, apr_dbd_row_t *row, int c)
+infor_user *infor_db_read_user(infor_db *db, infor_row *row, int c)
 {
     infor_user *u = apr_pcalloc(db->pool, sizeof(*u));
 
@@ -1150,6 +1295,15 @@ static apr_status_t schema_migrate(infor_db *db)
     return rv;
 }
 
+void infor_store_pre_config(void)
+{
+    /* SQLite counts the memory it holds under one mutex of the process,
+     * which every allocation of every thread would take.  Only possible
+     * before SQLite's first use in the process; later (a restart that
+     * kept the library loaded) the setting stays as it was. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 apr_status_t infor_store_init(apr_pool_t *p, apr_global_mutex_t **write_locks,
                               int n_locks)
 {
@@ -1284,12 +1438,24 @@ apr_status_t infor_db_ready(infor_db *db)
         }
         conn->fts = have && strcmp(have, "0") != 0;
     }
+    if (db->is_sqlite && !conn->native) {
+        conn->native = apr_dbd_native_handle(db->driver, db->handle);
+        apr_pool_cleanup_register(conn->pool, conn, native_finalize,
+                                  apr_pool_cleanup_null);
+    }
     for (i = 0; i < (!db->is_sqlite ? ST_SQLITE_ONLY
                      : conn->fts ? ST_COUNT : ST_SQLITE_FTS); i++) {
         apr_dbd_prepared_t *st = NULL;
-        const char *sql = stmt_sql(db->pool, i);
-        rv = apr_dbd_prepare(db->driver, conn->pool, db->handle,
-                             dialect(db, db->pool, sql), stmts[i].label, &st);
+        const char *sql = dialect(db, db->pool, stmt_sql(db->pool, i));
+
+        if (db->is_sqlite) {
+            if ((rv = native_prepare(db, i, sql)) != APR_SUCCESS) {
+                return rv;
+            }
+            continue;
+        }
+        rv = apr_dbd_prepare(db->driver, conn->pool, db->handle, sql,
+                             stmts[i].label, &st);
         if (rv != 0) {
             return infor_db_fail(db, rv, stmts[i].label);
         }
@@ -1324,6 +1490,16 @@ apr_status_t infor_db_recover(infor_db *db)
         db->errmsg = why;
     }
     return rv;
+}
+
+void infor_store_close(infor_db *db)
+{
+    if (db->conn && db->conn->native) {
+        apr_pool_cleanup_run(db->conn->pool, db->conn, native_finalize);
+        db->conn->native = NULL;
+        db->conn->ready = 0;
+    }
+    apr_dbd_close(db->driver, db->handle);
 }
 
 apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool,

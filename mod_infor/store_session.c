@@ -51,7 +51,7 @@ typedef struct {
     infor_user *u;
 } session_row;
 
-static void read_session(infor_db *db, apr_dbd_row_t *row, void *baton)
+static void read_session(infor_db *db, infor_row *row, void *baton)
 {
     session_row *out = baton;
     infor_session *s;
@@ -92,7 +92,7 @@ apr_status_t infor_store_session_delete(infor_db *db, const char *key)
     return infor_db_write_one(db, ST_SESSION_DELETE, ARGS(key), 0, NULL);
 }
 
-static void any_row(infor_db *db, apr_dbd_row_t *row, void *baton)
+static void any_row(infor_db *db, infor_row *row, void *baton)
 {
     (void)db;
     (void)row;

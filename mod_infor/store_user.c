@@ -120,7 +120,7 @@ typedef struct {
     const char *text[6];
 } refold_row;
 
-static void push_refold(infor_db *db, apr_dbd_row_t *row, void *baton)
+static void push_refold(infor_db *db, infor_row *row, void *baton)
 {
     refold_row *r = apr_array_push((apr_array_header_t *)baton);
     int i;
@@ -169,7 +169,7 @@ apr_status_t infor_store_refold(infor_db *db)
         apr_array_header_t *rows = apr_array_make(batch, REFOLD_BATCH,
                                                   sizeof(refold_row));
         apr_dbd_results_t *res = NULL;
-        apr_dbd_row_t *row = NULL;
+        infor_row row = { NULL, NULL };
         int i, got;
 
         db->pool = batch;
@@ -179,9 +179,9 @@ apr_status_t infor_store_refold(infor_db *db)
             rv = infor_db_fail(db, got, "infor_refold select");
         }
         while (rv == APR_SUCCESS
-               && (got = apr_dbd_get_row(db->driver, batch, res, &row, -1))
-                  == 0) {
-            push_refold(db, row, rows);
+               && (got = apr_dbd_get_row(db->driver, batch, res, &row.dbd,
+                                         -1)) == 0) {
+            push_refold(db, &row, rows);
         }
         if (rv == APR_SUCCESS && got != -1) {
             rv = infor_db_fail(db, got, "infor_refold row");
@@ -215,7 +215,7 @@ apr_status_t infor_store_refold(infor_db *db)
 
 /* ------------------------------------------------------------- reading */
 
-static void first_user(infor_db *db, apr_dbd_row_t *row, void *baton)
+static void first_user(infor_db *db, infor_row *row, void *baton)
 {
     infor_user **one = baton;
     if (!*one) {
@@ -223,13 +223,13 @@ static void first_user(infor_db *db, apr_dbd_row_t *row, void *baton)
     }
 }
 
-static void push_user(infor_db *db, apr_dbd_row_t *row, void *baton)
+static void push_user(infor_db *db, infor_row *row, void *baton)
 {
     APR_ARRAY_PUSH((apr_array_header_t *)baton, infor_user *)
         = infor_db_read_user(db, row, 0);
 }
 
-static void first_num(infor_db *db, apr_dbd_row_t *row, void *baton)
+static void first_num(infor_db *db, infor_row *row, void *baton)
 {
     *(apr_int64_t *)baton = infor_db_num(db, row, 0);
 }
@@ -288,53 +288,52 @@ apr_status_t infor_store_users_by_email(infor_db *db, const char *email,
 /* Rows a batch of infor_store_user_walk reads. */
 #define WALK_BATCH 500
 
+/* A batch of a walk is read whole before fn sees its rows: fn may write
+ * to a slow client, and SQLite would keep the batch's read transaction
+ * (and so the log it reads) for as long. */
 typedef struct {
-    infor_user_fn *fn;
-    void *baton;
-    apr_status_t rv;        /* fn's */
-    apr_int64_t n;          /* rows of this batch */
+    apr_array_header_t *rows;   /* infor_user *, of this batch */
     const char *k0, *k1, *k2;   /* the last row's sort keys */
     apr_int64_t id;
 } user_walk;
 
-static void walk_row(infor_db *db, apr_dbd_row_t *row, void *baton)
+static void walk_row(infor_db *db, infor_row *row, void *baton)
 {
     user_walk *w = baton;
-    infor_user *u;
+    infor_user *u = infor_db_read_user(db, row, 0);
 
-    /* The rows are read to the end anyway; after a failure of fn they
-     * are only skipped. */
-    if (w->rv != APR_SUCCESS) {
-        return;
-    }
-    u = infor_db_read_user(db, row, 0);
-    w->n++;
+    APR_ARRAY_PUSH(w->rows, infor_user *) = u;
     w->id = u->id;
     w->k0 = infor_db_str(db, row, 23);
     w->k1 = infor_db_str(db, row, 24);
     w->k2 = infor_db_str(db, row, 25);
-    w->rv = w->fn(db, u, w->baton);
 }
 
 apr_status_t infor_store_user_walk(infor_db *db, infor_user_fn *fn,
                                    void *baton)
 {
     apr_pool_t *outer = db->pool, *batch = NULL;
-    apr_int64_t limit = WALK_BATCH;
-    user_walk w = { fn, baton, APR_SUCCESS, 0, "", "", "", 0 };
+    apr_int64_t limit = WALK_BATCH, n = 0;
+    user_walk w = { NULL, "", "", "", 0 };
     apr_status_t rv;
 
     if ((rv = apr_pool_create(&batch, outer)) != APR_SUCCESS) {
         return rv;
     }
     do {
-        w.n = 0;
+        int i;
+
+        w.rows = apr_array_make(batch, WALK_BATCH, sizeof(infor_user *));
         db->pool = batch;
         rv = infor_db_select(db, ST_USER_WALK,
                              ARGS(w.k0, w.k0, w.k1, w.k2, &w.id, &limit),
                              walk_row, &w);
+        for (i = 0; rv == APR_SUCCESS && i < w.rows->nelts; i++) {
+            rv = fn(db, APR_ARRAY_IDX(w.rows, i, infor_user *), baton);
+        }
         db->pool = outer;
         /* What outlives the batch: the next batch's start, a message. */
+        n = w.rows->nelts;
         w.k0 = apr_pstrdup(outer, w.k0);
         w.k1 = apr_pstrdup(outer, w.k1);
         w.k2 = apr_pstrdup(outer, w.k2);
@@ -342,10 +341,7 @@ apr_status_t infor_store_user_walk(infor_db *db, infor_user_fn *fn,
             db->errmsg = apr_pstrdup(outer, db->errmsg);
         }
         apr_pool_clear(batch);
-        if (rv == APR_SUCCESS) {
-            rv = w.rv;
-        }
-    } while (rv == APR_SUCCESS && w.n == limit);
+    } while (rv == APR_SUCCESS && n == limit);
     apr_pool_destroy(batch);
     return rv;
 }
@@ -909,7 +905,7 @@ typedef struct {
     apr_time_t expires;
 } reset_row;
 
-static void read_reset(infor_db *db, apr_dbd_row_t *row, void *baton)
+static void read_reset(infor_db *db, infor_row *row, void *baton)
 {
     reset_row *r = baton;
     r->key = infor_db_str(db, row, 0);
@@ -967,36 +963,27 @@ apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
 /* Rows a batch of infor_store_audit_walk reads. */
 #define AUDIT_BATCH 500
 
+/* As a walk of the users, a batch is read whole before fn sees it. */
 typedef struct {
-    infor_audit_fn *fn;
-    void *baton;
-    apr_status_t rv;          /* fn's */
-    apr_int64_t n;            /* rows of this batch */
+    apr_array_header_t *rows;    /* infor_audit_row, of this batch */
     apr_int64_t at, at_us, id;   /* the last row's place in the order */
 } audit_walk;
 
-static void audit_walk_row(infor_db *db, apr_dbd_row_t *row, void *baton)
+static void audit_walk_row(infor_db *db, infor_row *row, void *baton)
 {
     audit_walk *w = baton;
-    infor_audit_row a;
+    infor_audit_row *a = apr_array_push(w->rows);
 
-    /* The rows are read to the end anyway; after a failure of fn they
-     * are only skipped. */
-    if (w->rv != APR_SUCCESS) {
-        return;
-    }
-    w->n++;
     w->at = infor_db_num(db, row, 0);
     w->at_us = infor_db_num(db, row, 7);
     w->id = infor_db_num(db, row, 8);
-    a.at = apr_time_from_sec(w->at);
-    a.actor_name = infor_db_str(db, row, 1);
-    a.action = infor_db_str(db, row, 2);
-    a.target_id = infor_db_num(db, row, 3);
-    a.target_name = infor_db_str(db, row, 4);
-    a.fields = infor_db_str(db, row, 5);
-    a.client = infor_db_str(db, row, 6);
-    w->rv = w->fn(&a, w->baton);
+    a->at = apr_time_from_sec(w->at);
+    a->actor_name = infor_db_str(db, row, 1);
+    a->action = infor_db_str(db, row, 2);
+    a->target_id = infor_db_num(db, row, 3);
+    a->target_name = infor_db_str(db, row, 4);
+    a->fields = infor_db_str(db, row, 5);
+    a->client = infor_db_str(db, row, 6);
 }
 
 apr_status_t infor_store_audit_walk(infor_db *db, const char *name,
@@ -1004,8 +991,8 @@ apr_status_t infor_store_audit_walk(infor_db *db, const char *name,
                                     void *baton)
 {
     apr_pool_t *outer = db->pool, *batch = NULL;
-    audit_walk w = { fn, baton, APR_SUCCESS, 0, -1, -1, -1 };
-    apr_int64_t limit = AUDIT_BATCH, id = -1;
+    audit_walk w = { NULL, -1, -1, -1 };
+    apr_int64_t limit = AUDIT_BATCH, id = -1, n = 0;
     apr_int64_t until = before > 0 ? apr_time_sec(before) : APR_INT64_MAX;
     const char *key = name ? infor_name_key(outer, name) : "";
     int filter = name != NULL;
@@ -1022,21 +1009,24 @@ apr_status_t infor_store_audit_walk(infor_db *db, const char *name,
         return rv;
     }
     do {
-        w.n = 0;
+        int i;
+
+        w.rows = apr_array_make(batch, AUDIT_BATCH, sizeof(infor_audit_row));
         db->pool = batch;
         rv = infor_db_select(db, ST_AUDIT_WALK,
                              ARGS(&w.at, &w.at, &w.at_us, &w.id, &until,
                                   &filter, &id, key, &limit),
                              audit_walk_row, &w);
+        for (i = 0; rv == APR_SUCCESS && i < w.rows->nelts; i++) {
+            rv = fn(&APR_ARRAY_IDX(w.rows, i, infor_audit_row), baton);
+        }
         db->pool = outer;
+        n = w.rows->nelts;
         if (db->errmsg) {
             db->errmsg = apr_pstrdup(outer, db->errmsg);
         }
         apr_pool_clear(batch);
-        if (rv == APR_SUCCESS) {
-            rv = w.rv;
-        }
-    } while (rv == APR_SUCCESS && w.n == limit);
+    } while (rv == APR_SUCCESS && n == limit);
     apr_pool_destroy(batch);
     return rv;
 }

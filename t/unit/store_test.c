@@ -107,7 +107,7 @@ static void *APR_THREAD_FUNC writer(apr_thread_t *t, void *data)
         w->errmsg = apr_pstrdup(pool, db.errmsg);
     }
     if (db.handle) {
-        apr_dbd_close(driver, db.handle);
+        infor_store_close(&db);
     }
     apr_pool_destroy(p);
     apr_thread_exit(t, APR_SUCCESS);
@@ -192,7 +192,7 @@ static void test_settings(infor_db *db)
     ok(open_db(&normal, p, 1), "a connection with durability normal");
     ok(infor_db_exec(&normal, "PRAGMA synchronous", &v) == APR_SUCCESS && v
        && strcmp(v, "1") == 0, "InforDurability normal: synchronous=NORMAL");
-    apr_dbd_close(driver, normal.handle);
+    infor_store_close(&normal);
     apr_pool_destroy(p);
     ok(infor_store_release(db) == APR_SUCCESS,
        "release: nothing left open after writes");
@@ -226,8 +226,8 @@ static void test_purge(infor_db *db)
 }
 
 /* Another connection changes the schema (as a migration by another
- * process does): the statements of this one are prepared again, and the
- * call succeeds. */
+ * process does): the statements of this one still run, and the call
+ * succeeds. */
 static void test_schema_change(infor_db *db)
 {
     infor_db other;
@@ -238,14 +238,15 @@ static void test_schema_change(infor_db *db)
     ok(open_db(&other, p, 0), "schema change: another connection");
     ok(infor_db_exec(&other, "CREATE TABLE infor_later (x INTEGER)", NULL)
        == APR_SUCCESS, "schema change: a table added there");
-    apr_dbd_close(driver, other.handle);
+    infor_store_close(&other);
     apr_pool_destroy(p);
     db->recovered = NULL;
     ok(infor_store_user_find(db, "user4", &u) == APR_SUCCESS && u
        && strcmp(u->username, "user4") == 0,
        "schema change: the lookup still answers");
-    ok(db->recovered && strstr(db->recovered, "schema has changed"),
-       "schema change: the store says it readied the connection again");
+    /* SQLite prepares the store's statements again by itself. */
+    ok(db->recovered == NULL,
+       "schema change: no failure on the way, nothing to recover from");
     ok(infor_store_usable(db), "schema change: the connection is ready");
 }
 
@@ -308,7 +309,7 @@ int main(void)
     test_schema_change(&db);
     test_errors(&db);
 
-    apr_dbd_close(driver, db.handle);
+    infor_store_close(&db);
     unlink(apr_pstrcat(pool, path, "-wal", NULL));
     unlink(apr_pstrcat(pool, path, "-shm", NULL));
     unlink(path);
