@@ -102,6 +102,7 @@ struct infor_conn {
     struct sqlite3 *native;
     struct sqlite3_stmt *nst[ST_COUNT];
     const char *types[ST_COUNT];
+    int wal_frames;          /* SQLite: the log's frames after its commit */
 };
 
 /* A row a SELECT hands to its reader: PostgreSQL's from apr_dbd, or the
@@ -175,6 +176,12 @@ apr_status_t infor_db_write(infor_db *db, infor_change_fn *change,
 apr_status_t infor_db_write_one(infor_db *db, infor_stmt id,
                                 const void **args, unsigned flags,
                                 int *nrows);
+/* SQLite's checkpoints (store_write.c runs them; SQLite's own would run
+ * inside COMMIT, while every writer of every process waits on the lock):
+ * whether the log of db's last commit has grown past a size (then counted
+ * from 0 again), and one checkpoint that waits for nobody. */
+int infor_db_checkpoint_due(infor_db *db);
+void infor_db_checkpoint_run(infor_db *db);
 /* The locks SQLite write transactions hold (infor_store_init): a file's
  * writer (infor_writer_get) holds the one its path picks. */
 extern apr_global_mutex_t **infor_write_locks;

@@ -446,8 +446,9 @@ static const struct {
         "UPDATE infor_users SET last_logon = %lld WHERE id = %lld" },
     [ST_ADMIN_COUNT] = { "infor_admin_count",
         "SELECT COUNT(*) FROM infor_users WHERE is_admin = 1" },
-    /* A random id (schema 4), which is another row's once in 2^62
-     * inserts: then no row, and the store draws again. */
+    /* PostgreSQL: a random id (schema 4), which is another row's once in
+     * 2^62 inserts: then no row, and the store draws again.  SQLite: NULL,
+     * the next rowid. */
     [ST_AUDIT_INSERT] = { "infor_audit_insert",
         "INSERT INTO infor_audit (id, at, at_us, actor_id, actor_name, action,"
         " target_id, target_name, target_key, fields, client)"
@@ -828,6 +829,43 @@ static apr_status_t native_finalize(void *data)
         }
     }
     return APR_SUCCESS;
+}
+
+/* The log's size past which a commit is followed by a checkpoint:
+ * SQLite's default. */
+#define CHECKPOINT_FRAMES 1000
+
+/* SQLite's hook after each commit, in place of its own checkpoint. */
+static int native_wal_hook(void *data, sqlite3 *h, const char *name,
+                           int frames)
+{
+    infor_conn *conn = data;
+
+    (void)h;
+    (void)name;
+    conn->wal_frames = frames;
+    return SQLITE_OK;
+}
+
+int infor_db_checkpoint_due(infor_db *db)
+{
+    infor_conn *conn = db->conn;
+
+    if (!db->is_sqlite || !conn || !conn->native
+        || conn->wal_frames < CHECKPOINT_FRAMES) {
+        return 0;
+    }
+    conn->wal_frames = 0;
+    return 1;
+}
+
+void infor_db_checkpoint_run(infor_db *db)
+{
+    /* PASSIVE: copies what no reader needs, waits for nobody.  Another
+     * process's checkpoint running (SQLITE_BUSY) or a failure leaves the
+     * log to the next one. */
+    (void)sqlite3_wal_checkpoint_v2(db->conn->native, NULL,
+                                    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 static apr_status_t native_prepare(infor_db *db, infor_stmt id,
@@ -1442,6 +1480,9 @@ apr_status_t infor_db_ready(infor_db *db)
         conn->native = apr_dbd_native_handle(db->driver, db->handle);
         apr_pool_cleanup_register(conn->pool, conn, native_finalize,
                                   apr_pool_cleanup_null);
+        /* Replaces SQLite's checkpoint inside COMMIT (store_write.c runs
+         * it after the lock is let go). */
+        sqlite3_wal_hook(conn->native, native_wal_hook, conn);
     }
     for (i = 0; i < (!db->is_sqlite ? ST_SQLITE_ONLY
                      : conn->fts ? ST_COUNT : ST_SQLITE_FTS); i++) {

@@ -612,9 +612,20 @@ apr_status_t infor_db_audit(infor_db *db, const infor_audit *a,
         apr_int64_t id;
         int i;
 
-        /* A random positive id: inserts spread over the whole key range
-         * (a distributed engine's ranges), where a sequence puts every
-         * one at its end. */
+        if (db->is_sqlite) {
+            /* One file: the next rowid.  The rows of a shared commit then
+             * fill one page, where random ids would dirty one page each. */
+            rv = infor_db_run_count(db, ST_AUDIT_INSERT,
+                                    ARGS(NULL, &at, &at_us, &actor,
+                                         a->actor_name ? a->actor_name : "",
+                                         a->action, &tid, target->username,
+                                         key, fields ? fields : "",
+                                         a->client ? a->client : ""), &n);
+            break;
+        }
+        /* PostgreSQL: a random positive id, so that inserts spread over
+         * the whole key range (a distributed engine's ranges), where a
+         * sequence puts every one at its end. */
         if ((rv = apr_generate_random_bytes(r, sizeof(r))) != APR_SUCCESS) {
             db->errmsg = "no random bytes for an audit row's id";
             break;

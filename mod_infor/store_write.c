@@ -119,7 +119,7 @@ apr_status_t infor_writer_get(const char *path, apr_pool_t *conn_pool,
  * ready (migrations run before), as text on PostgreSQL. */
 static apr_status_t tx(infor_db *db, infor_stmt id, const char *sql)
 {
-    if (db->is_sqlite && db->conn->st[id]) {
+    if (db->is_sqlite && db->conn->nst[id]) {
         return infor_db_run(db, id, NULL);
     }
     return infor_db_exec(db, sql, NULL);
@@ -386,11 +386,32 @@ static void run_batch(infor_db *lead, write_job *batch)
     }
 }
 
+/* A leader's checkpoint, after the others have their answers.  First
+ * outside the lock, while the next batches run: it copies the bulk of the
+ * log.  It cannot finish while writers append, and only a finished one
+ * lets the next writer start the log again from its beginning: so once
+ * more under the lock, which has only the few pages written meanwhile to
+ * copy. */
+static void checkpoint(infor_db *db)
+{
+    apr_global_mutex_t *lock = db->conn->writer->lock;
+
+    if (!infor_db_checkpoint_due(db)) {
+        return;
+    }
+    infor_db_checkpoint_run(db);
+    if (lock && lock_take(lock) == APR_SUCCESS) {
+        infor_db_checkpoint_run(db);
+        apr_global_mutex_unlock(lock);
+    }
+}
+
 static apr_status_t queue_write(infor_db *db, infor_change_fn *change,
                                 void *baton, unsigned flags)
 {
     infor_writer *w = db->conn->writer;
     write_job job = { change, baton, db, flags, APR_SUCCESS, 0, NULL };
+    int led = 0;
 
     apr_thread_mutex_lock(w->mutex);
     if (w->tail) {
@@ -419,8 +440,12 @@ static apr_status_t queue_write(infor_db *db, infor_change_fn *change,
             j->done = 1;
         }
         apr_thread_cond_broadcast(w->done);
+        led = 1;
     }
     apr_thread_mutex_unlock(w->mutex);
+    if (led) {
+        checkpoint(db);
+    }
     return job.rv;
 }
 

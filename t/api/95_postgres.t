@@ -23,7 +23,7 @@ if (!$ENV{INFOR_TEST_PG} && $ENV{CI}) {
              . ' (.ci/deps); see its output for why it did not');
     exit;
 }
-plan tests => 98, $ENV{INFOR_TEST_PG} ? 1
+plan tests => 99, $ENV{INFOR_TEST_PG} ? 1
     : skip_reason('no PostgreSQL cluster: PostgreSQL is not installed (no '
                   . '/usr/lib/postgresql/*/bin/initdb), or t/TEST.PL could '
                   . 'not start one (see its output)');
@@ -545,6 +545,13 @@ ok t_cmp(pg_rows('SELECT actor_name, action, target_name, fields'
          'infor_audit: every change in order, no password values');
 ok t_cmp(pg_rows('SELECT DISTINCT client FROM infor_audit ORDER BY 1'),
          [['127.0.0.1'], ['inforadm']], 'infor_audit: the clients');
+# Keys that spread (schema 4): random 63-bit ids, not one sequence's.
+my @audit_ids = map { $_->[0] }
+                @{ pg_rows('SELECT id FROM infor_audit ORDER BY at, at_us, id') };
+ok t_cmp([ scalar(grep { $audit_ids[$_] == $audit_ids[$_ - 1] + 1 }
+                  1 .. $#audit_ids),
+           scalar(grep { $_ <= 2**32 } @audit_ids) ], [ 0, 0 ],
+         'infor_audit: random 63-bit ids, none the next of the one before');
 my @keys = map { $_->[0] }
            @{ pg_rows('SELECT ticket FROM infor_sessions ORDER BY ticket') };
 ok t_cmp([grep { !/\A[0-9a-f]{40}\z/ } @keys], [],
