@@ -103,6 +103,7 @@ struct infor_conn {
     struct sqlite3_stmt *nst[ST_COUNT];
     const char *types[ST_COUNT];
     int wal_frames;          /* SQLite: the log's frames after its commit */
+    int plan_modes;          /* PostgreSQL: the server has plan_cache_mode */
 };
 
 /* A row a SELECT hands to its reader: PostgreSQL's from apr_dbd, or the
@@ -149,6 +150,16 @@ infor_user *infor_db_read_user(infor_db *db, infor_row *row, int col);
 apr_status_t infor_db_audit(infor_db *db, const infor_audit *a,
                             const infor_user *target, const char *fields,
                             apr_time_t now);
+
+/* PostgreSQL plans a prepared statement once for any values after a few
+ * runs (a generic plan): right for lookups by key, where planning each
+ * run would cost as much as running, but not for lists, whose plan
+ * depends on the values (a LIMIT of 50, a pattern of '%%': a generic plan
+ * may sort the whole table).  Lists run between on = 1 (a plan for each
+ * run's values) and on = 0.  Nothing on SQLite, on servers without the
+ * setting, or inside a transaction; a failure leaves the last one's
+ * message alone. */
+void infor_db_custom_plans(infor_db *db, int on);
 
 /* Runs a plain SQL text (schema, pragmas, transactions); *first, if
  * given, gets the first column of the first row. */

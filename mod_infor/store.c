@@ -1020,6 +1020,25 @@ apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,
     return failed;
 }
 
+void infor_db_custom_plans(infor_db *db, int on)
+{
+    const char *why = db->errmsg;
+    char state[sizeof(db->sqlstate)];
+
+    if (db->is_sqlite || !db->conn || !db->conn->plan_modes
+        || db->conn->in_txn) {
+        return;
+    }
+    memcpy(state, db->sqlstate, sizeof(state));
+    if (infor_db_exec(db, on ? "SET plan_cache_mode = force_custom_plan"
+                             : "RESET plan_cache_mode", NULL)
+        != APR_SUCCESS) {
+        /* The list runs on, perhaps with a generic plan. */
+        db->errmsg = why;
+        memcpy(db->sqlstate, state, sizeof(state));
+    }
+}
+
 static void keep_first(infor_db *db, infor_row *row, void *baton)
 {
     const char **first = baton;
@@ -1396,13 +1415,11 @@ static apr_status_t conn_settings(infor_db *db)
                                              " = off", NULL)
                              : APR_SUCCESS;
         if (rv == APR_SUCCESS) {
-            /* A prepared statement is planned for its values each time:
-             * after five runs PostgreSQL may otherwise settle on a
-             * generic plan, which cannot know that a list's LIMIT is 50
-             * or its pattern '%%' and may sort the whole table.  Servers
-             * before 12, or other engines, lack the setting: no matter. */
-            if (infor_db_exec(db, "SET plan_cache_mode = force_custom_plan",
-                              NULL) != APR_SUCCESS) {
+            /* Whether the server has plan_cache_mode (12 and later; other
+             * engines may lack it): infor_db_custom_plans. */
+            db->conn->plan_modes = infor_db_exec(db, "RESET plan_cache_mode",
+                                                 NULL) == APR_SUCCESS;
+            if (!db->conn->plan_modes) {
                 db->errmsg = NULL;
                 db->sqlstate[0] = '\0';
             }

@@ -320,6 +320,7 @@ apr_status_t infor_store_user_walk(infor_db *db, infor_user_fn *fn,
     if ((rv = apr_pool_create(&batch, outer)) != APR_SUCCESS) {
         return rv;
     }
+    infor_db_custom_plans(db, 1);
     do {
         int i;
 
@@ -342,6 +343,7 @@ apr_status_t infor_store_user_walk(infor_db *db, infor_user_fn *fn,
         }
         apr_pool_clear(batch);
     } while (rv == APR_SUCCESS && n == limit);
+    infor_db_custom_plans(db, 0);
     apr_pool_destroy(batch);
     return rv;
 }
@@ -500,9 +502,8 @@ static apr_status_t fts_query(infor_db *db, const char *match, int status,
                            push_user, out);
 }
 
-apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
-                                    apr_array_header_t **out,
-                                    apr_int64_t *total)
+static apr_status_t user_query(infor_db *db, const infor_user_query *q,
+                               apr_array_header_t **out, apr_int64_t *total)
 {
     /* Folded as the fold_* columns are: a filter ignores letter case,
      * for all of Unicode, alike on every store. */
@@ -581,6 +582,17 @@ apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
                                 &status, &status, &ro, &ro, &limit,
                                 &offset),
                            push_user, *out);
+}
+apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
+                                    apr_array_header_t **out,
+                                    apr_int64_t *total)
+{
+    apr_status_t rv;
+
+    infor_db_custom_plans(db, 1);
+    rv = user_query(db, q, out, total);
+    infor_db_custom_plans(db, 0);
+    return rv;
 }
 
 apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n)
@@ -1019,6 +1031,7 @@ apr_status_t infor_store_audit_walk(infor_db *db, const char *name,
     if ((rv = apr_pool_create(&batch, outer)) != APR_SUCCESS) {
         return rv;
     }
+    infor_db_custom_plans(db, 1);
     do {
         int i;
 
@@ -1038,6 +1051,7 @@ apr_status_t infor_store_audit_walk(infor_db *db, const char *name,
         }
         apr_pool_clear(batch);
     } while (rv == APR_SUCCESS && n == limit);
+    infor_db_custom_plans(db, 0);
     apr_pool_destroy(batch);
     return rv;
 }
