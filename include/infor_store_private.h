@@ -24,6 +24,10 @@ typedef enum {
      * page_sql()): the page's ids from the index alone. */
     ST_USER_PAGE,
     ST_USER_PAGE_LAST = ST_USER_PAGE + 15,
+    /* PostgreSQL: the same lists, walking at most a given number of
+     * entries of the sort index (store.c, bwalk_sql()). */
+    ST_USER_BWALK,
+    ST_USER_BWALK_LAST = ST_USER_BWALK + 15,
     ST_USER_QUERY_SORTED,
     ST_USER_COUNT,
     ST_USER_COUNT_KEPT,

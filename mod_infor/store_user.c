@@ -562,6 +562,36 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
     if (rv != APR_SUCCESS || limit == 0 || (filtered && *total == 0)) {
         return rv;
     }
+    if (filtered && *total * WALK_ABOVE <= everyone && !db->is_sqlite
+        && offset < *total) {
+        /* PostgreSQL: first a walk of the sort index within a budget, as
+         * on SQLite's trigram index (fts_query), when the users that pass
+         * are few enough that the walk, were they spread evenly, should
+         * step over no more of the others than reading and sorting them
+         * would read. */
+        apr_int64_t end = offset + (limit < *total - offset
+                                    ? limit : *total - offset);
+        double expect = (double)end * (double)everyone / (double)*total;
+
+        if (FTS_WALK_RATIO * expect <= (double)*total) {
+            apr_int64_t budget = (apr_int64_t)(FTS_WALK_RATIO * expect) + 1;
+            infor_stmt walk = (infor_stmt)(ST_USER_BWALK
+                              + (infor_store_user_query_stmt(sort, asc)
+                                 - ST_USER_QUERY));
+
+            rv = infor_db_select(db, walk,
+                                 ARGS(&status, &status, &ro, &ro, &budget,
+                                      first, last, user, email, auth, domain,
+                                      &status, &status, &ro, &ro, &limit,
+                                      &offset),
+                                 push_user, *out);
+            if (rv != APR_SUCCESS || (*out)->nelts == end - offset) {
+                return rv;
+            }
+            /* The budget ran out before the page's end. */
+            apr_array_clear(*out);
+        }
+    }
     if (filtered && *total * WALK_ABOVE <= everyone) {
         /* Not most: read them and sort them (same order). */
         return infor_db_select(db, ST_USER_QUERY_SORTED,

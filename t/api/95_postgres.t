@@ -23,7 +23,7 @@ if (!$ENV{INFOR_TEST_PG} && $ENV{CI}) {
              . ' (.ci/deps); see its output for why it did not');
     exit;
 }
-plan tests => 99, $ENV{INFOR_TEST_PG} ? 1
+plan tests => 102, $ENV{INFOR_TEST_PG} ? 1
     : skip_reason('no PostgreSQL cluster: PostgreSQL is not installed (no '
                   . '/usr/lib/postgresql/*/bin/initdb), or t/TEST.PL could '
                   . 'not start one (see its output)');
@@ -369,6 +369,43 @@ ok t_cmp(\@kept, [ map { pg_value("SELECT COUNT(*) FROM infor_users $_") }
                    '', 'WHERE enabled = 0',
                    'WHERE enabled = 1 AND read_only = 1' ],
          'the kept totals are the table\'s counts');
+# A filter a third of the users pass (first name Zoë, every third pgm_
+# user): a page is first looked for in a walk of the sort index within a
+# budget (four times the entries it should take, were they spread
+# evenly), and read and sorted when the budget runs out.  By user name the
+# Zoës are spread (the walk finds the page); by first name ascending they
+# all come after the F's (the budget runs out: read and sorted); by first
+# name descending they come first.  The same answer every way: the page
+# and the total as the SQL of the order says.
+sub walk_page {
+    my ($sort, $asc, $start, $rows) = @_;
+    my $got = rest_get('GetAllUsers2', authenticationTicket => $admin,
+                       startingRowNumber => $start, numberOfRow => $rows,
+                       firstNameFilter => "ZO\xc3\x8b", lastNameFilter => '',
+                       userNameFilter => '', emailFilter => '',
+                       authenticationSourceFilter => '',
+                       domainNameFilter => '', userStatusFilter => -1,
+                       userTypeFilter => -1, sortBy => $sort,
+                       sortAscending => $asc ? 'true' : 'false')->content;
+    my ($total) = $got =~ /totalusercount="(\d+)"/;
+    return [$total, [ $got =~ /<User exists="true" UserID="(\d+)"/g ]];
+}
+sub walk_expect {
+    my ($key, $asc, $start, $rows) = @_;
+    my $where = "WHERE fold_first LIKE '%zo\xc3\xab%'";
+    return [pg_value("SELECT COUNT(*) FROM infor_users $where"),
+            [ map { $_->[0] } @{ pg_rows(
+                "SELECT id FROM infor_users $where ORDER BY $key"
+                . ($asc ? '' : ' DESC') . ', lower(first_name),'
+                . " lower(last_name), id LIMIT $rows OFFSET $start") } ]];
+}
+my $by_name = "lower(first_name || ' ' || last_name)";
+ok t_cmp(walk_page(1, 1, 20, 10), walk_expect('lower(username)', 1, 20, 10),
+         'GetAllUsers2, a third pass ZOË, by user name: rows 20-29 (a walk)');
+ok t_cmp(walk_page(0, 1, 0, 10), walk_expect($by_name, 1, 0, 10),
+         'the same by name ascending, the Zoës last: rows 0-9 (read, sorted)');
+ok t_cmp(walk_page(0, 0, 5, 10), walk_expect($by_name, 0, 5, 10),
+         'the same by name descending, the Zoës first: rows 5-14 (a walk)');
 pg_value(q{DELETE FROM infor_users WHERE username LIKE 'pgm!_%' ESCAPE '!'
            RETURNING 1});
 

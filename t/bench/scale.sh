@@ -341,7 +341,7 @@ for s in $stores; do
     case $s in
     sqlite)
         bench_store sqlite SQLite sqlite3 "$dir/sqlite/infor.db" "$dir/sqlite"
-        rm -f "$dir/sqlite/infor.db"*
+        [ "$keep" = 1 ] || rm -f "$dir/sqlite/infor.db"*
         measured[sqlite]=1 ;;
     pgsql)
         if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
@@ -351,7 +351,7 @@ for s in $stores; do
         start_pg
         bench_store pgsql PostgreSQL pgsql "$pg_params" "$dir/pgsql"
         stop_pg
-        rm -rf "$dir/pgdata"
+        [ "$keep" = 1 ] || rm -rf "$dir/pgdata"
         measured[pgsql]=1 ;;
     *) say "bench-scale: unknown store $s"; exit 2 ;;
     esac
