@@ -599,28 +599,48 @@ infor_stmt infor_store_user_query_stmt(int sort_by, int ascending)
     return (infor_stmt)(ST_USER_QUERY + 2 * slot + (ascending ? 0 : 1));
 }
 
+/* Statement i of a family of one statement per sort key and direction
+ * that starts at `first` (the slots of ST_USER_QUERY): its sort key, and
+ * *desc its direction. */
+static int family_key(int i, int first, int *desc)
+{
+    int slot = (i - first) / 2;
+
+    *desc = (i - first) % 2;
+    return slot >= 2 ? slot + 1 : slot;
+}
+
+/* " ORDER BY" the sort key and direction, ties by name and id, of the
+ * users aliased `a` ("u", or "v" in the subqueries). */
+static const char *order_by(apr_pool_t *p, const char *a, int key, int desc)
+{
+    char *k = apr_pstrdup(p, sort_keys[key]), *u;
+
+    for (u = k; (u = strstr(u, "u.")) != NULL; u += 2) {
+        *u = *a;
+    }
+    return apr_pstrcat(p, " ORDER BY ", k, desc ? " DESC" : "", ", lower(",
+                       a, ".first_name), lower(", a, ".last_name), ", a,
+                       ".id", NULL);
+}
+
+/* A walk of sort index `key` (the subqueries' users v that pass status
+ * and type, in the index's order). */
+static const char *index_walk(apr_pool_t *p, int key, int desc)
+{
+    return apr_pstrcat(p, " FROM infor_users v WHERE (%d < 0 OR v.enabled"
+                       " = %d) AND (%d < 0 OR v.read_only = %d)",
+                       order_by(p, "v", key, desc), NULL);
+}
+
 /* The SQL of query statement i (see infor_store_user_query_stmt). */
 static const char *query_sql(apr_pool_t *p, int i)
 {
-    int slot = (i - ST_USER_QUERY) / 2, desc = (i - ST_USER_QUERY) % 2;
-    int key = slot >= 2 ? slot + 1 : slot;
+    int desc, key = family_key(i, ST_USER_QUERY, &desc);
 
     return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
-                       USER_FILTER " ORDER BY ", sort_keys[key],
-                       desc ? " DESC" : "", ", lower(u.first_name),"
-                       " lower(u.last_name), u.id LIMIT %lld OFFSET %lld",
-                       NULL);
-}
-
-/* Sort key `key` of the subqueries, whose alias for infor_users is v. */
-static const char *sort_key_of_v(apr_pool_t *p, int key)
-{
-    char *inner = apr_pstrdup(p, sort_keys[key]), *u;
-
-    for (u = inner; (u = strstr(u, "u.")) != NULL; u += 2) {
-        *u = 'v';
-    }
-    return inner;
+                       USER_FILTER, order_by(p, "u", key, desc),
+                       " LIMIT %lld OFFSET %lld", NULL);
 }
 
 /* The SQL of page statement i, the same slots as the query statements:
@@ -628,18 +648,12 @@ static const char *sort_key_of_v(apr_pool_t *p, int key)
  * sort index alone (covering, see COVER), then those rows. */
 static const char *page_sql(apr_pool_t *p, int i)
 {
-    int slot = (i - ST_USER_PAGE) / 2, desc = (i - ST_USER_PAGE) % 2;
-    int key = slot >= 2 ? slot + 1 : slot;
-    const char *inner = sort_key_of_v(p, key);
+    int desc, key = family_key(i, ST_USER_PAGE, &desc);
+
     return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
-                       " WHERE u.id IN (SELECT v.id FROM infor_users v"
-                       " WHERE (%d < 0 OR v.enabled = %d)"
-                       " AND (%d < 0 OR v.read_only = %d) ORDER BY ", inner,
-                       desc ? " DESC" : "", ", lower(v.first_name),"
-                       " lower(v.last_name), v.id LIMIT %lld OFFSET %lld)"
-                       " ORDER BY ", sort_keys[key], desc ? " DESC" : "",
-                       ", lower(u.first_name), lower(u.last_name), u.id",
-                       NULL);
+                       " WHERE u.id IN (SELECT v.id",
+                       index_walk(p, key, desc), " LIMIT %lld OFFSET %lld)",
+                       order_by(p, "u", key, desc), NULL);
 }
 
 /* The SQL of FTS walk statement i, the same slots as the query
@@ -652,21 +666,15 @@ static const char *page_sql(apr_pool_t *p, int i)
  * ids up in it). */
 static const char *fts_walk_sql(apr_pool_t *p, int i)
 {
-    int slot = (i - ST_USER_FTS_WALK) / 2, desc = (i - ST_USER_FTS_WALK) % 2;
-    int key = slot >= 2 ? slot + 1 : slot;
-    const char *inner = sort_key_of_v(p, key);
+    int desc, key = family_key(i, ST_USER_FTS_WALK, &desc);
+
     return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
-                       " WHERE u.id IN (SELECT w.id FROM (SELECT v.id AS id"
-                       " FROM infor_users v WHERE (%d < 0 OR v.enabled = %d)"
-                       " AND (%d < 0 OR v.read_only = %d) ORDER BY ", inner,
-                       desc ? " DESC" : "", ", lower(v.first_name),"
-                       " lower(v.last_name), v.id LIMIT %lld) w"
+                       " WHERE u.id IN (SELECT w.id FROM (SELECT v.id AS id",
+                       index_walk(p, key, desc), " LIMIT %lld) w"
                        " WHERE +w.id IN (SELECT rowid FROM infor_users_fts"
                        " WHERE infor_users_fts MATCH %s)"
-                       " LIMIT %lld OFFSET %lld)"
-                       " ORDER BY ", sort_keys[key], desc ? " DESC" : "",
-                       ", lower(u.first_name), lower(u.last_name), u.id",
-                       NULL);
+                       " LIMIT %lld OFFSET %lld)",
+                       order_by(p, "u", key, desc), NULL);
 }
 
 /* The SQL of bounded walk statement i, the same slots as the query
@@ -677,16 +685,11 @@ static const char *fts_walk_sql(apr_pool_t *p, int i)
  * alone would step over every user that does not pass. */
 static const char *bwalk_sql(apr_pool_t *p, int i)
 {
-    int slot = (i - ST_USER_BWALK) / 2, desc = (i - ST_USER_BWALK) % 2;
-    int key = slot >= 2 ? slot + 1 : slot;
-    const char *inner = sort_key_of_v(p, key);
-    return apr_pstrcat(p, "SELECT " USER_COLS " FROM (SELECT * FROM"
-                       " infor_users v WHERE (%d < 0 OR v.enabled = %d)"
-                       " AND (%d < 0 OR v.read_only = %d) ORDER BY ", inner,
-                       desc ? " DESC" : "", ", lower(v.first_name),"
-                       " lower(v.last_name), v.id LIMIT %lld) u" USER_FILTER
-                       " ORDER BY ", sort_keys[key], desc ? " DESC" : "",
-                       ", lower(u.first_name), lower(u.last_name), u.id"
+    int desc, key = family_key(i, ST_USER_BWALK, &desc);
+
+    return apr_pstrcat(p, "SELECT " USER_COLS " FROM (SELECT *",
+                       index_walk(p, key, desc), " LIMIT %lld) u" USER_FILTER,
+                       order_by(p, "u", key, desc),
                        " LIMIT %lld OFFSET %lld", NULL);
 }
 
@@ -982,39 +985,6 @@ static int retry_read(infor_db *db)
     return infor_db_recover(db) == APR_SUCCESS;
 }
 
-apr_status_t infor_db_run_count(infor_db *db, infor_stmt id,
-                                const void **args, int *nrows)
-{
-    apr_status_t failed;
-    int again = 1;
-
-    do {
-        int rv;
-
-        *nrows = 0;
-        if (db->is_sqlite) {
-            failed = native_run(db, id, args, NULL, NULL, nrows);
-            if (failed == APR_SUCCESS) {
-                return APR_SUCCESS;
-            }
-            continue;
-        }
-        rv = apr_dbd_pbquery(db->driver, db->pool, db->handle, nrows,
-                             stmt(db, id), args);
-        if (rv == 0) {
-            return APR_SUCCESS;
-        }
-        failed = infor_db_fail(db, rv, stmts[id].label);
-    } while (again-- && retry_read(db));
-    return failed;
-}
-
-apr_status_t infor_db_run(infor_db *db, infor_stmt id, const void **args)
-{
-    int n;
-    return infor_db_run_count(db, id, args, &n);
-}
-
 /* Reads the rows of res to the end, handing each to fn: -1 from the
  * driver is the end, anything else non-zero an error. */
 static apr_status_t read_rows(infor_db *db, apr_dbd_results_t *res,
@@ -1030,34 +1000,63 @@ static apr_status_t read_rows(infor_db *db, apr_dbd_results_t *res,
     return rv == -1 ? APR_SUCCESS : infor_db_fail(db, rv, what);
 }
 
+/* Runs statement id once: a SELECT when fn is given (its rows handed to
+ * fn), else a statement that changes rows (*nrows: how many).  On
+ * PostgreSQL a SELECT runs in the driver's synchronous mode (random = 1):
+ * the asynchronous one sleeps 100 ms before it reports an empty result,
+ * and can make a failed query look like one. */
+static apr_status_t run_once(infor_db *db, infor_stmt id, const void **args,
+                             infor_row_fn *fn, void *baton, int *nrows)
+{
+    apr_dbd_results_t *res = NULL;
+    int rv;
+
+    if (db->is_sqlite) {
+        return native_run(db, id, args, fn, baton, nrows);
+    }
+    if (!fn) {
+        rv = apr_dbd_pbquery(db->driver, db->pool, db->handle, nrows,
+                             stmt(db, id), args);
+        return rv == 0 ? APR_SUCCESS : infor_db_fail(db, rv, stmts[id].label);
+    }
+    rv = apr_dbd_pbselect(db->driver, db->pool, db->handle, &res,
+                          stmt(db, id), 1, args);
+    return rv == 0 ? read_rows(db, res, stmts[id].label, fn, baton)
+                   : infor_db_fail(db, rv, stmts[id].label);
+}
+
+/* run_once, and once more after a lost connection (retry_read). */
+static apr_status_t run_stmt(infor_db *db, infor_stmt id, const void **args,
+                             infor_row_fn *fn, void *baton, int *nrows)
+{
+    apr_status_t rv;
+    int again = 1;
+
+    do {
+        if (nrows) {
+            *nrows = 0;
+        }
+        rv = run_once(db, id, args, fn, baton, nrows);
+    } while (rv != APR_SUCCESS && again-- && retry_read(db));
+    return rv;
+}
+
+apr_status_t infor_db_run_count(infor_db *db, infor_stmt id,
+                                const void **args, int *nrows)
+{
+    return run_stmt(db, id, args, NULL, NULL, nrows);
+}
+
+apr_status_t infor_db_run(infor_db *db, infor_stmt id, const void **args)
+{
+    int n;
+    return infor_db_run_count(db, id, args, &n);
+}
+
 apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,
                              infor_row_fn *fn, void *baton)
 {
-    apr_status_t failed;
-    int again = 1;
-
-    /* random = 1: PostgreSQL's synchronous mode.  The asynchronous one
-     * sleeps 100 ms before it reports an empty result, and can make a
-     * failed query look like one. */
-    do {
-        apr_dbd_results_t *res = NULL;
-        int rv;
-
-        if (db->is_sqlite) {
-            failed = native_run(db, id, args, fn, baton, NULL);
-            if (failed == APR_SUCCESS) {
-                return APR_SUCCESS;
-            }
-            continue;
-        }
-        rv = apr_dbd_pbselect(db->driver, db->pool, db->handle, &res,
-                              stmt(db, id), 1, args);
-        if (rv == 0) {
-            return read_rows(db, res, stmts[id].label, fn, baton);
-        }
-        failed = infor_db_fail(db, rv, stmts[id].label);
-    } while (again-- && retry_read(db));
-    return failed;
+    return run_stmt(db, id, args, fn, baton, NULL);
 }
 
 void infor_db_custom_plans(infor_db *db, int on)
