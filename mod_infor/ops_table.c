@@ -3,7 +3,10 @@
  * one handler; dispatch, the ticket check and the access check read it.
  */
 #include <limits.h>
+#include <pthread.h>
+#include <search.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -213,7 +216,7 @@ int infor_op_param(const infor_op *op, const char *name)
 {
     int i;
 
-    /* The first letter first: infor_param_flags asks every operation. */
+    /* The first letter first: dispatch asks for every parameter. */
     for (i = 0; i < INFOR_MAX_PARAMS && op->params[i].name; i++) {
         if (apr_tolower(*op->params[i].name) == apr_tolower(*name)
             && strcasecmp(op->params[i].name, name) == 0) {
@@ -223,18 +226,69 @@ int infor_op_param(const infor_op *op, const char *name)
     return -1;
 }
 
-unsigned infor_param_flags(const char *name)
+/* Every parameter name of the table once, with the flags it has in any
+ * operation, sorted without letter case: made once per process, as the
+ * masking asks for every parameter of every request, twice. */
+#define MAX_NAMES 512
+typedef struct {
+    const char *name;
+    unsigned flags;
+} name_flags;
+static name_flags names[MAX_NAMES];
+static size_t n_names;
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+static int names_full;      /* a table too large: asked every time */
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcasecmp(((const name_flags *)a)->name,
+                      ((const name_flags *)b)->name);
+}
+
+static void names_make(void)
 {
     const infor_op *op;
-    unsigned flags = 0;
+    int i;
 
     for (op = infor_ops; op->name; op++) {
-        int i = infor_op_param(op, name);
-        if (i >= 0) {
-            flags |= op->params[i].flags;
+        for (i = 0; i < INFOR_MAX_PARAMS && op->params[i].name; i++) {
+            name_flags key = { op->params[i].name, 0 }, *at;
+
+            at = lfind(&key, names, &n_names, sizeof(name_flags), name_cmp);
+            if (at) {
+                at->flags |= op->params[i].flags;
+            }
+            else if (n_names < MAX_NAMES) {
+                key.flags = op->params[i].flags;
+                names[n_names++] = key;
+            }
+            else {
+                names_full = 1;
+            }
         }
     }
-    return flags;
+    qsort(names, n_names, sizeof(name_flags), name_cmp);
+}
+
+unsigned infor_param_flags(const char *name)
+{
+    name_flags key = { name, 0 }, *at;
+
+    pthread_once(&names_once, names_make);
+    if (names_full) {
+        const infor_op *op;
+        unsigned flags = 0;
+
+        for (op = infor_ops; op->name; op++) {
+            int i = infor_op_param(op, name);
+            if (i >= 0) {
+                flags |= op->params[i].flags;
+            }
+        }
+        return flags;
+    }
+    at = bsearch(&key, names, n_names, sizeof(name_flags), name_cmp);
+    return at ? at->flags : 0;
 }
 
 int infor_op_takes_cookie(const infor_op *op)

@@ -5,10 +5,13 @@
 #include <stdlib.h>
 
 #include <apr_general.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
 #include <apr_pools.h>
 
 #include "infor.h"
 #include "infor_mask.h"
+#include "infor_ops.h"
 #include "tap.h"
 
 static apr_pool_t *pool;
@@ -79,6 +82,38 @@ static void test_query_string(void)
     query("wsdl", "wsdl", "no parameters");
 }
 
+/* The flags the masking asks for (made once, sorted): every parameter of
+ * every operation, in any letter case, has at least its own; a name no
+ * operation takes has none. */
+static void test_param_flags(void)
+{
+    const infor_op *op;
+    int i, missing = 0, n = 0;
+
+    for (op = infor_ops; op->name; op++) {
+        for (i = 0; i < INFOR_MAX_PARAMS && op->params[i].name; i++) {
+            char *upper = apr_pstrdup(pool, op->params[i].name), *c;
+            unsigned want = op->params[i].flags;
+
+            for (c = upper; *c; c++) {
+                *c = (char)apr_toupper(*c);
+            }
+            if ((infor_param_flags(op->params[i].name) & want) != want
+                || (infor_param_flags(upper) & want) != want) {
+                diag("flags of %s.%s", op->name, op->params[i].name);
+                missing++;
+            }
+            n++;
+        }
+    }
+    ok(n > 100 && missing == 0,
+       "param flags: every parameter of the table, in any case");
+    is_int((int)infor_param_flags("PWD") & INFOR_P_SECRET, INFOR_P_SECRET,
+           "param flags: PWD is a secret");
+    is_int((int)infor_param_flags("NoSuchParameter"), 0,
+           "param flags: an unknown name has none");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -88,6 +123,7 @@ int main(void)
     test_request_line();
     test_idempotent();
     test_query_string();
+    test_param_flags();
 
     return done_testing();
 }
