@@ -20,13 +20,13 @@
 #include "infor.h"
 #include "infor_store_private.h"
 
-/* SQLite's busy timeouts.  apr_dbd's sqlite3 driver holds one mutex for
- * the whole process around every call, also while SQLite waits for a
- * lock, so no thread should ever wait inside SQLite for a lock that
- * another thread of its process holds.  None does: every write of the
- * server holds the write lock (store_write.c), readers never wait in WAL
- * mode, and so SQLite's busy handler only waits for another program
- * (inforadm), briefly.  Past the timeout the driver sleeps and retries. */
+/* SQLite's busy timeouts.  No thread of the server waits inside SQLite
+ * for a lock that another thread of its process holds: every write of
+ * the server holds the write lock (store_write.c), readers never wait in
+ * WAL mode, and so SQLite's busy handler only waits for another program
+ * (inforadm), briefly.  (The plain texts that still go through apr_dbd's
+ * sqlite3 driver, pragmas and the schema, run under its mutex of the
+ * whole process; past the timeout the driver sleeps and retries.) */
 #define ATTACH_BUSY_MS "5000"
 #define RUN_BUSY_MS    "2000"
 
