@@ -187,6 +187,12 @@ typedef apr_status_t infor_change_fn(infor_db *db, void *baton);
 #define INFOR_WRITE_ALONE 0x01
 apr_status_t infor_db_write(infor_db *db, infor_change_fn *change,
                             void *baton, unsigned flags);
+/* The same, for a change to one account (its id): on PostgreSQL the
+ * process's writers to it queue in the process (infor_db_write holds no
+ * such queue). */
+apr_status_t infor_db_write_to(infor_db *db, apr_int64_t account,
+                               infor_change_fn *change, void *baton,
+                               unsigned flags);
 /* The same, for a change that is one statement. */
 apr_status_t infor_db_write_one(infor_db *db, infor_stmt id,
                                 const void **args, unsigned flags,

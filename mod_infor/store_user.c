@@ -912,7 +912,7 @@ apr_status_t infor_store_user_update(infor_db *db, const infor_user *u,
                                      apr_time_t now, const infor_audit *a)
 {
     change_job j = { u, c, NULL, now, a, 0, NULL };
-    return infor_db_write(db, do_update, &j, 0);
+    return infor_db_write_to(db, u->id, do_update, &j, 0);
 }
 
 static apr_status_t do_delete(infor_db *db, void *baton)
@@ -940,7 +940,7 @@ apr_status_t infor_store_user_delete(infor_db *db, const infor_user *u,
                                      apr_time_t now, const infor_audit *a)
 {
     change_job j = { u, NULL, NULL, now, a, 0, NULL };
-    return infor_db_write(db, do_delete, &j, 0);
+    return infor_db_write_to(db, u->id, do_delete, &j, 0);
 }
 
 /* ---------------------------------------------------------- reset codes */

@@ -28,6 +28,9 @@
 
 /* PostgreSQL: how often a transaction is tried. */
 #define PG_TRIES 4
+/* PostgreSQL: the queues of a process's writers to one account (by its id
+ * modulo their number; see infor_db_write_to). */
+#define PG_QUEUES 256
 /* SQLite: most changes one shared transaction holds. */
 #define BATCH_MAX 64
 
@@ -65,10 +68,24 @@ void infor_store_counts(apr_uint32_t *changes, apr_uint32_t *commits)
 static apr_hash_t *writers;
 static apr_pool_t *writers_pool;
 
+/* PostgreSQL: a process's writers to one account wait here, in the
+ * process, rather than all on the account's row lock: at each commit
+ * PostgreSQL wakes every transaction waiting on the row, and 64 of them
+ * wrote more slowly than 4. */
+static apr_thread_mutex_t *pg_queues[PG_QUEUES];
+
 void infor_writers_init(apr_pool_t *p)
 {
+    int i;
+
     writers_pool = p;
     writers = apr_hash_make(p);
+    for (i = 0; i < PG_QUEUES; i++) {
+        if (apr_thread_mutex_create(&pg_queues[i], APR_THREAD_MUTEX_DEFAULT,
+                                    p) != APR_SUCCESS) {
+            pg_queues[i] = NULL;
+        }
+    }
 }
 
 static apr_status_t writer_make(apr_pool_t *p, const char *path,
@@ -451,15 +468,27 @@ static apr_status_t queue_write(infor_db *db, infor_change_fn *change,
 
 /* ------------------------------------------------------------ writing */
 
-apr_status_t infor_db_write(infor_db *db, infor_change_fn *change,
-                            void *baton, unsigned flags)
+apr_status_t infor_db_write_to(infor_db *db, apr_int64_t account,
+                               infor_change_fn *change, void *baton,
+                               unsigned flags)
 {
     int committing;
 
     apr_atomic_inc32(&changes_written);
     db->errmsg = NULL;
     if (!db->is_sqlite) {
-        return pg_write(db, change, baton);
+        apr_thread_mutex_t *queue = account > 0
+                                    ? pg_queues[account % PG_QUEUES] : NULL;
+        apr_status_t rv;
+
+        if (queue) {
+            apr_thread_mutex_lock(queue);
+        }
+        rv = pg_write(db, change, baton);
+        if (queue) {
+            apr_thread_mutex_unlock(queue);
+        }
+        return rv;
     }
     /* A connection being readied (the schema) has no statements yet to
      * run other writers' changes with: it writes alone, under the lock. */
@@ -467,6 +496,12 @@ apr_status_t infor_db_write(infor_db *db, infor_change_fn *change,
         return run_alone(db, change, baton, &committing);
     }
     return queue_write(db, change, baton, flags);
+}
+
+apr_status_t infor_db_write(infor_db *db, infor_change_fn *change,
+                            void *baton, unsigned flags)
+{
+    return infor_db_write_to(db, 0, change, baton, flags);
 }
 
 typedef struct {
