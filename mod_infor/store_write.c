@@ -14,8 +14,11 @@
  * change that fails is rolled back alone), commits once (one sync to disk
  * for all) and wakes the others with their answers.
  *
- * PostgreSQL takes writers in parallel: no lock of the module's, only row
- * locks and unique indexes.  A transaction that fails on a serialization
+ * SQLite's checkpoints run here too, after a leader's commit (checkpoint).
+ *
+ * PostgreSQL takes writers in parallel: no lock across processes, only
+ * row locks and unique indexes; within a process, writers to one account
+ * queue (infor_db_write_to).  A transaction that fails on a serialization
  * failure or a deadlock is run again, and so is one that lost its
  * connection before it committed.
  */
