@@ -1290,37 +1290,22 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
  * '%...%' of three characters or more searches.  Without pg_trgm (not
  * installed, or not ours to create) the migration goes on without them:
  * the filters then read the table, as before. */
-static apr_status_t trigram_indexes(infor_db *db)
+/* Ends the savepoint infor_optional around a step the store can do
+ * without (rv: the step's status): kept when it succeeded, else rolled
+ * back and its failure forgotten.  Only a failure to end the savepoint is
+ * the migration's. */
+static apr_status_t optional_end(infor_db *db, apr_status_t rv)
 {
-    static const char *const cols[] = {
-        "fold_user", "fold_first", "fold_last", "fold_email", "fold_auth",
-        "fold_domain", NULL
-    };
-    const char *have = NULL, *why;
-    apr_status_t rv;
-    int i;
+    const char *why;
 
-    rv = infor_db_exec(db, "SELECT COUNT(*) FROM pg_available_extensions"
-                       " WHERE name = 'pg_trgm'", &have);
-    if (rv != APR_SUCCESS || !have || strcmp(have, "0") == 0) {
-        return rv;
-    }
-    if ((rv = infor_db_exec(db, "SAVEPOINT infor_trgm", NULL))
-        != APR_SUCCESS) {
-        return rv;
-    }
-    rv = infor_db_exec(db, "CREATE EXTENSION IF NOT EXISTS pg_trgm", NULL);
-    for (i = 0; rv == APR_SUCCESS && cols[i]; i++) {
-        rv = infor_db_exec(db, apr_psprintf(db->pool, "CREATE INDEX"
-                           " infor_users_trgm_%s ON infor_users USING gin"
-                           " (%s gin_trgm_ops)", cols[i] + 5, cols[i]),
-                           NULL);
-    }
     if (rv == APR_SUCCESS) {
-        return infor_db_exec(db, "RELEASE SAVEPOINT infor_trgm", NULL);
+        return infor_db_exec(db, "RELEASE SAVEPOINT infor_optional", NULL);
     }
     why = db->errmsg;
-    rv = infor_db_exec(db, "ROLLBACK TO SAVEPOINT infor_trgm", NULL);
+    rv = infor_db_exec(db, "ROLLBACK TO SAVEPOINT infor_optional", NULL);
+    if (rv == APR_SUCCESS) {
+        rv = infor_db_exec(db, "RELEASE SAVEPOINT infor_optional", NULL);
+    }
     if (rv == APR_SUCCESS) {
         db->errmsg = NULL;
         db->sqlstate[0] = '\0';
@@ -1331,38 +1316,51 @@ static apr_status_t trigram_indexes(infor_db *db)
     return rv;
 }
 
+static apr_status_t trigram_indexes(infor_db *db)
+{
+    static const char *const cols[] = {
+        "fold_user", "fold_first", "fold_last", "fold_email", "fold_auth",
+        "fold_domain", NULL
+    };
+    const char *have = NULL;
+    apr_status_t rv;
+    int i;
+
+    rv = infor_db_exec(db, "SELECT COUNT(*) FROM pg_available_extensions"
+                       " WHERE name = 'pg_trgm'", &have);
+    if (rv != APR_SUCCESS || !have || strcmp(have, "0") == 0) {
+        return rv;
+    }
+    if ((rv = infor_db_exec(db, "SAVEPOINT infor_optional", NULL))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    rv = infor_db_exec(db, "CREATE EXTENSION IF NOT EXISTS pg_trgm", NULL);
+    for (i = 0; rv == APR_SUCCESS && cols[i]; i++) {
+        rv = infor_db_exec(db, apr_psprintf(db->pool, "CREATE INDEX"
+                           " infor_users_trgm_%s ON infor_users USING gin"
+                           " (%s gin_trgm_ops)", cols[i] + 5, cols[i]),
+                           NULL);
+    }
+    return optional_end(db, rv);
+}
+
 /* SQLite: the FTS5 table of schema 4 and its triggers (fts_steps), in a
  * savepoint: a SQLite without FTS5 or its trigram tokenizer rolls back
  * to it and goes on without (the filters then read the table). */
 static apr_status_t fts_table(infor_db *db)
 {
-    const char *why;
     apr_status_t rv;
     int i;
 
-    if ((rv = infor_db_exec(db, "SAVEPOINT infor_fts", NULL))
+    if ((rv = infor_db_exec(db, "SAVEPOINT infor_optional", NULL))
         != APR_SUCCESS) {
         return rv;
     }
     for (i = 0; rv == APR_SUCCESS && fts_steps[i]; i++) {
         rv = infor_db_exec(db, fts_steps[i], NULL);
     }
-    if (rv == APR_SUCCESS) {
-        return infor_db_exec(db, "RELEASE infor_fts", NULL);
-    }
-    why = db->errmsg;
-    rv = infor_db_exec(db, "ROLLBACK TO infor_fts", NULL);
-    if (rv == APR_SUCCESS) {
-        rv = infor_db_exec(db, "RELEASE infor_fts", NULL);
-    }
-    if (rv == APR_SUCCESS) {
-        db->errmsg = NULL;
-        db->sqlstate[0] = '\0';
-    }
-    else {
-        db->errmsg = why;
-    }
-    return rv;
+    return optional_end(db, rv);
 }
 
 static apr_status_t schema_migrate(infor_db *db)

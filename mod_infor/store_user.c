@@ -309,43 +309,74 @@ static void walk_row(infor_db *db, infor_row *row, void *baton)
     w->k2 = infor_db_str(db, row, 25);
 }
 
-apr_status_t infor_store_user_walk(infor_db *db, infor_user_fn *fn,
-                                   void *baton)
-{
-    apr_pool_t *outer = db->pool, *batch = NULL;
-    apr_int64_t limit = WALK_BATCH, n = 0;
-    user_walk w = { NULL, "", "", "", 0 };
-    apr_status_t rv;
+/* A walk in batches of `limit` rows, each read whole by batch(db, walk,
+ * outer, &n) in a pool of its own (db->pool while it runs) and handed to
+ * the walk's callback; what must outlive the batch (where the next one
+ * starts) batch keeps in outer.  Lists' plans for their values on
+ * PostgreSQL (infor_db_custom_plans). */
+typedef apr_status_t walk_batch_fn(infor_db *db, void *walk,
+                                   apr_pool_t *outer, int *n);
 
-    if ((rv = apr_pool_create(&batch, outer)) != APR_SUCCESS) {
+static apr_status_t walk_batches(infor_db *db, apr_int64_t limit,
+                                 walk_batch_fn *batch, void *walk)
+{
+    apr_pool_t *outer = db->pool, *p = NULL;
+    apr_status_t rv;
+    int n = 0;
+
+    if ((rv = apr_pool_create(&p, outer)) != APR_SUCCESS) {
         return rv;
     }
     infor_db_custom_plans(db, 1);
     do {
-        int i;
-
-        w.rows = apr_array_make(batch, WALK_BATCH, sizeof(infor_user *));
-        db->pool = batch;
-        rv = infor_db_select(db, ST_USER_WALK,
-                             ARGS(w.k0, w.k0, w.k1, w.k2, &w.id, &limit),
-                             walk_row, &w);
-        for (i = 0; rv == APR_SUCCESS && i < w.rows->nelts; i++) {
-            rv = fn(db, APR_ARRAY_IDX(w.rows, i, infor_user *), baton);
-        }
+        db->pool = p;
+        rv = batch(db, walk, outer, &n);
         db->pool = outer;
-        /* What outlives the batch: the next batch's start, a message. */
-        n = w.rows->nelts;
-        w.k0 = apr_pstrdup(outer, w.k0);
-        w.k1 = apr_pstrdup(outer, w.k1);
-        w.k2 = apr_pstrdup(outer, w.k2);
         if (db->errmsg) {
             db->errmsg = apr_pstrdup(outer, db->errmsg);
         }
-        apr_pool_clear(batch);
+        apr_pool_clear(p);
     } while (rv == APR_SUCCESS && n == limit);
     infor_db_custom_plans(db, 0);
-    apr_pool_destroy(batch);
+    apr_pool_destroy(p);
     return rv;
+}
+
+typedef struct {
+    user_walk w;
+    infor_user_fn *fn;
+    void *baton;
+} user_walk_run;
+
+static apr_status_t user_batch(infor_db *db, void *walk, apr_pool_t *outer,
+                               int *n)
+{
+    user_walk_run *r = walk;
+    user_walk *w = &r->w;
+    apr_int64_t limit = WALK_BATCH;
+    apr_status_t rv;
+    int i;
+
+    w->rows = apr_array_make(db->pool, WALK_BATCH, sizeof(infor_user *));
+    rv = infor_db_select(db, ST_USER_WALK,
+                         ARGS(w->k0, w->k0, w->k1, w->k2, &w->id, &limit),
+                         walk_row, w);
+    for (i = 0; rv == APR_SUCCESS && i < w->rows->nelts; i++) {
+        rv = r->fn(db, APR_ARRAY_IDX(w->rows, i, infor_user *), r->baton);
+    }
+    *n = w->rows->nelts;
+    w->k0 = apr_pstrdup(outer, w->k0);
+    w->k1 = apr_pstrdup(outer, w->k1);
+    w->k2 = apr_pstrdup(outer, w->k2);
+    return rv;
+}
+
+apr_status_t infor_store_user_walk(infor_db *db, infor_user_fn *fn,
+                                   void *baton)
+{
+    user_walk_run r = { { NULL, "", "", "", 0 }, fn, baton };
+
+    return walk_batches(db, WALK_BATCH, user_batch, &r);
 }
 
 /* A LIKE pattern for "contains": the filter with the pattern characters
@@ -1039,49 +1070,56 @@ static void audit_walk_row(infor_db *db, infor_row *row, void *baton)
     a->client = infor_db_str(db, row, 6);
 }
 
+typedef struct {
+    audit_walk w;
+    apr_int64_t until, id;
+    int filter;
+    const char *key;
+    infor_audit_fn *fn;
+    void *baton;
+} audit_walk_run;
+
+static apr_status_t audit_batch(infor_db *db, void *walk, apr_pool_t *outer,
+                                int *n)
+{
+    audit_walk_run *r = walk;
+    audit_walk *w = &r->w;
+    apr_int64_t limit = AUDIT_BATCH;
+    apr_status_t rv;
+    int i;
+
+    (void)outer;
+    w->rows = apr_array_make(db->pool, AUDIT_BATCH, sizeof(infor_audit_row));
+    rv = infor_db_select(db, ST_AUDIT_WALK,
+                         ARGS(&w->at, &w->at, &w->at_us, &w->id, &r->until,
+                              &r->filter, &r->id, r->key, &limit),
+                         audit_walk_row, w);
+    for (i = 0; rv == APR_SUCCESS && i < w->rows->nelts; i++) {
+        rv = r->fn(&APR_ARRAY_IDX(w->rows, i, infor_audit_row), r->baton);
+    }
+    *n = w->rows->nelts;
+    return rv;
+}
+
 apr_status_t infor_store_audit_walk(infor_db *db, const char *name,
                                     apr_time_t before, infor_audit_fn *fn,
                                     void *baton)
 {
-    apr_pool_t *outer = db->pool, *batch = NULL;
-    audit_walk w = { NULL, -1, -1, -1 };
-    apr_int64_t limit = AUDIT_BATCH, id = -1, n = 0;
-    apr_int64_t until = before > 0 ? apr_time_sec(before) : APR_INT64_MAX;
-    const char *key = name ? infor_name_key(outer, name) : "";
-    int filter = name != NULL;
+    audit_walk_run r = { { NULL, -1, -1, -1 }, APR_INT64_MAX, -1, 0, "",
+                         fn, baton };
     apr_status_t rv;
 
+    if (before > 0) {
+        r.until = apr_time_sec(before);
+    }
     if (name) {
         infor_user *u = NULL;
         if ((rv = infor_store_user_find(db, name, &u)) != APR_SUCCESS) {
             return rv;
         }
-        id = u ? u->id : -1;
+        r.id = u ? u->id : -1;
+        r.key = infor_name_key(db->pool, name);
+        r.filter = 1;
     }
-    if ((rv = apr_pool_create(&batch, outer)) != APR_SUCCESS) {
-        return rv;
-    }
-    infor_db_custom_plans(db, 1);
-    do {
-        int i;
-
-        w.rows = apr_array_make(batch, AUDIT_BATCH, sizeof(infor_audit_row));
-        db->pool = batch;
-        rv = infor_db_select(db, ST_AUDIT_WALK,
-                             ARGS(&w.at, &w.at, &w.at_us, &w.id, &until,
-                                  &filter, &id, key, &limit),
-                             audit_walk_row, &w);
-        for (i = 0; rv == APR_SUCCESS && i < w.rows->nelts; i++) {
-            rv = fn(&APR_ARRAY_IDX(w.rows, i, infor_audit_row), baton);
-        }
-        db->pool = outer;
-        n = w.rows->nelts;
-        if (db->errmsg) {
-            db->errmsg = apr_pstrdup(outer, db->errmsg);
-        }
-        apr_pool_clear(batch);
-    } while (rv == APR_SUCCESS && n == limit);
-    infor_db_custom_plans(db, 0);
-    apr_pool_destroy(batch);
-    return rv;
+    return walk_batches(db, AUDIT_BATCH, audit_batch, &r);
 }

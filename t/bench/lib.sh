@@ -1,7 +1,8 @@
 # Shared by the benchmarks (t/bench/writes.sh, t/bench/scale.sh), which
 # source it after setting: bench (the name in messages), dir (their temp
-# folder), pg_port and pg_opts.  They keep httpd_pidfile, pg_data, pg_bin
-# and pg_params in these variables.
+# folder), pg_port, pg_opts, module (the module's .so) and run_user (the
+# children's).  They keep httpd_pidfile, base, pg_data, pg_bin and
+# pg_params in these variables.
 # shellcheck shell=bash disable=SC2154,SC2034
 
 say() { printf '%s\n' "$*" >&2; }
@@ -71,4 +72,25 @@ start_pg() {
     fi
     "$pg_bin/createdb" -h "$sock" -p "$pg_port" -U infor infor
     pg_params="host=$sock port=$pg_port dbname=infor user=infor"
+}
+
+# run_httpd FOLDER DRIVER PARAMS PORT PROBE: starts httpd on FOLDER's
+# httpd.conf (the children as $run_user) and waits until PROBE (a path)
+# answers; sets base (the URL) and httpd_pidfile.
+run_httpd() {
+    local sdir=$1 driver=$2 params=$3 port=$4 probe=$5 i
+    chown -R "$run_user:$run_user" "$sdir"
+    INFOR_DATA_DIR=$sdir INFOR_LISTEN=127.0.0.1:$port \
+    INFOR_DBDRIVER=$driver INFOR_DBDPARAMS=$params INFOR_MODULE=$module \
+    INFOR_USER=$run_user INFOR_GROUP=$run_user \
+        /usr/sbin/apache2 -f "$sdir/httpd.conf" -DINFOR_AS_ROOT -k start
+    httpd_pidfile=$sdir/httpd.pid
+    base=http://127.0.0.1:$port
+    for i in $(seq 100); do
+        curl -sf -m 2 -o /dev/null "$base$probe" && return 0
+        sleep 0.1
+    done
+    say "$bench: httpd did not answer on $base"
+    tail -n 20 "$sdir/error.log" >&2 || true
+    return 1
 }

@@ -89,7 +89,7 @@ trap 'say "bench-scale: interrupted"; exit 130' INT
 trap 'exit 143' TERM
 
 start_httpd() {
-    local sdir=$1 driver=$2 params=$3 port i
+    local sdir=$1 driver=$2 params=$3 port
     port=$(free_port 8500)
     {
         cat "$top/conf/httpd.conf"
@@ -107,21 +107,8 @@ CustomLog /dev/null infor
 $extra_conf
 CONF
     } > "$sdir/httpd.conf"
-    chown -R "$run_user:$run_user" "$sdir"
-    INFOR_DATA_DIR=$sdir INFOR_LISTEN=127.0.0.1:$port \
-    INFOR_DBDRIVER=$driver INFOR_DBDPARAMS=$params INFOR_MODULE=$module \
-    INFOR_USER=$run_user INFOR_GROUP=$run_user \
-        /usr/sbin/apache2 -f "$sdir/httpd.conf" -DINFOR_AS_ROOT -k start
-    httpd_pidfile=$sdir/httpd.pid
-    base=http://127.0.0.1:$port
-    for i in $(seq 100); do
-        curl -s -m 2 -o /dev/null "$base/srv.asmx/isValidTicket?AuthenticationTicket=x" \
-            && return 0
-        sleep 0.1
-    done
-    say "bench-scale: httpd did not answer on $base"
-    tail -n 20 "$sdir/error.log" >&2 || true
-    return 1
+    run_httpd "$sdir" "$driver" "$params" "$port" \
+        "/srv.asmx/isValidTicket?AuthenticationTicket=x"
 }
 
 # The users, one statement: x from 1 to N.  Names repeat (so that sorts

@@ -114,7 +114,7 @@ trap 'exit 143' TERM
 # start_httpd FOLDER DRIVER PARAMS: serves conf/httpd.conf from FOLDER;
 # sets base (the URL) and httpd_pidfile.
 start_httpd() {
-    local sdir=$1 driver=$2 params=$3 port i
+    local sdir=$1 driver=$2 params=$3 port
     port=$(free_port 8400)
     mkdir -p "$sdir/static"
     # 100 bytes, with a marker the Lua script checks.
@@ -135,22 +135,9 @@ LogLevel $loglevel
 $extra_conf
 CONF
     } > "$sdir/httpd.conf"
-    chown -R "$run_user:$run_user" "$sdir"
-    INFOR_DATA_DIR=$sdir INFOR_LISTEN=127.0.0.1:$port \
-    INFOR_DBDRIVER=$driver INFOR_DBDPARAMS=$params INFOR_MODULE=$module \
-    INFOR_USER=$run_user INFOR_GROUP=$run_user \
-        /usr/sbin/apache2 -f "$sdir/httpd.conf" -DINFOR_AS_ROOT -k start
-    httpd_pidfile=$sdir/httpd.pid
-    base=http://127.0.0.1:$port
     # The module being rebuilt during a run changes nothing already loaded.
     built=$(date -u -r "$module" '+%Y-%m-%d %H:%M:%S UTC')
-    for i in $(seq 100); do
-        curl -sf -m 2 -o /dev/null "$base/static/s.txt" && return 0
-        sleep 0.1
-    done
-    say "bench: httpd did not answer on $base"
-    tail -n 20 "$sdir/error.log" >&2 || true
-    return 1
+    run_httpd "$sdir" "$driver" "$params" "$port" /static/s.txt
 }
 
 login() {   # login NAME PASSWORD: prints the ticket
