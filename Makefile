@@ -49,6 +49,7 @@ SQLITE_LIBS   = $(shell pkg-config --libs sqlite3)
 
 # Pure APR code, shared by the module, inforadm and the unit tests.
 CORE_SRC = mod_infor/store.c mod_infor/store_write.c mod_infor/store_user.c \
+           mod_infor/store_list.c \
            mod_infor/store_session.c mod_infor/xml.c mod_infor/guid.c \
            mod_infor/password.c
 OPS_SRC  = mod_infor/dispatch.c mod_infor/ops_table.c \

@@ -130,6 +130,14 @@ const char *infor_fold(apr_pool_t *p, const char *s);
 /* Fills the fold_* columns of every user (a migration's step). */
 apr_status_t infor_store_refold(infor_db *db);
 
+/* Row readers for infor_db_select (store_user.c): each row's user pushed
+ * on an array of infor_user *; the first column of the row as a number. */
+void infor_db_push_user(infor_db *db, infor_row *row, void *baton);
+void infor_db_first_num(infor_db *db, infor_row *row, void *baton);
+/* The character at s (UTF-8) in *c and its length in bytes; 0: s holds
+ * no valid character there. */
+apr_size_t infor_utf8_char(const unsigned char *s, unsigned *c);
+
 /* The list statement of a sort code and direction (store.c). */
 infor_stmt infor_store_user_query_stmt(int sort_by, int ascending);
 
