@@ -71,6 +71,12 @@ typedef enum {
     ST_USER_FTS_COUNT_ALL,
     ST_USER_FTS_COUNT,
     ST_USER_FTS_SORTED,
+    /* How many users a MATCH finds in a sample of the ids, and up to a
+     * limit; the users that pass a MATCH and the "contains" patterns,
+     * with what sorts them (store_list.c, "one pass"). */
+    ST_USER_FTS_SAMPLE,
+    ST_USER_FTS_PROBE,
+    ST_USER_FTS_PASS,
     ST_USER_FTS_WALK,
     ST_USER_FTS_WALK_LAST = ST_USER_FTS_WALK + 15,
     ST_COUNT
@@ -154,6 +160,9 @@ apr_status_t infor_db_select(infor_db *db, infor_stmt id, const void **args,
                              infor_row_fn *fn, void *baton);
 const char *infor_db_str(infor_db *db, infor_row *row, int col);
 apr_int64_t infor_db_num(infor_db *db, infor_row *row, int col);
+/* Column col's text as the row holds it, NULL for SQL NULL: not copied,
+ * good until the next row. */
+const char *infor_db_peek(infor_db *db, infor_row *row, int col);
 
 /* The user columns every user SELECT starts with, and their reader. */
 infor_user *infor_db_read_user(infor_db *db, infor_row *row, int col);

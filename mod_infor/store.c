@@ -534,6 +534,34 @@ static const struct {
         " CASE WHEN %d = 0 THEN " SORT_KEY " END DESC,"
         " lower(u.first_name), lower(u.last_name), u.id"
         " LIMIT %lld OFFSET %lld" },
+    /* The users a MATCH finds among those whose ids are within a
+     * distance of the middle of the ids: a sample of the index. */
+    [ST_USER_FTS_SAMPLE] = { "infor_user_fts_sample",
+        "SELECT COUNT(*) FROM infor_users_fts WHERE infor_users_fts MATCH %s"
+        " AND rowid BETWEEN (SELECT MAX(id) FROM infor_users) / 2 - %lld"
+        " AND (SELECT MAX(id) FROM infor_users) / 2 + %lld" },
+    [ST_USER_FTS_PROBE] = { "infor_user_fts_probe",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM infor_users_fts"
+        " WHERE infor_users_fts MATCH %s LIMIT %lld)" },
+    /* Every user the MATCH finds that passes the patterns (NULL: that
+     * filter is not checked), status and type: the id, the names and the
+     * sort code's column.  CROSS JOIN: the index's ids in order, each
+     * read in the table once. */
+    [ST_USER_FTS_PASS] = { "infor_user_fts_pass",
+        "SELECT u.id, u.first_name, u.last_name, CASE %d"
+        " WHEN 1 THEN u.username WHEN 4 THEN u.email WHEN 5 THEN u.enabled"
+        " WHEN 6 THEN u.auth_authority WHEN 7 THEN u.domain"
+        " WHEN 8 THEN u.read_only END"
+        " FROM infor_users_fts CROSS JOIN infor_users u"
+        " ON u.id = infor_users_fts.rowid"
+        " WHERE infor_users_fts MATCH %s"
+        " AND (%s IS NULL OR u.fold_first LIKE %s ESCAPE '!')"
+        " AND (%s IS NULL OR u.fold_last LIKE %s ESCAPE '!')"
+        " AND (%s IS NULL OR u.fold_user LIKE %s ESCAPE '!')"
+        " AND (%s IS NULL OR u.fold_email LIKE %s ESCAPE '!')"
+        " AND (%s IS NULL OR u.fold_auth LIKE %s ESCAPE '!')"
+        " AND (%s IS NULL OR u.fold_domain LIKE %s ESCAPE '!')"
+        " AND (%d < 0 OR u.enabled = %d) AND (%d < 0 OR u.read_only = %d)" },
 #define FTS_WALK(n) [ST_USER_FTS_WALK + n] = { "infor_user_fts_walk_" #n, NULL }
     FTS_WALK(0), FTS_WALK(1), FTS_WALK(2), FTS_WALK(3), FTS_WALK(4),
     FTS_WALK(5), FTS_WALK(6), FTS_WALK(7), FTS_WALK(8), FTS_WALK(9),
@@ -1116,6 +1144,12 @@ const char *infor_db_str(infor_db *db, infor_row *row, int col)
                     ? (const char *)sqlite3_column_text(row->st, col)
                     : apr_dbd_get_entry(db->driver, row->dbd, col);
     return v ? apr_pstrdup(db->pool, v) : "";
+}
+
+const char *infor_db_peek(infor_db *db, infor_row *row, int col)
+{
+    return row->st ? (const char *)sqlite3_column_text(row->st, col)
+                   : apr_dbd_get_entry(db->driver, row->dbd, col);
 }
 
 apr_int64_t infor_db_num(infor_db *db, infor_row *row, int col)

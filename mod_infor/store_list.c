@@ -2,6 +2,7 @@
  * mod_infor: the store's lists of users (GetAllUsers1 and its kin):
  * "contains" filters, sort orders, pages and their exact totals.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -54,11 +55,291 @@ static const char *contains(apr_pool_t *p, const char *filter)
  * pass sort late, the walk gives up, and they are read and sorted. */
 #define FTS_WALK_RATIO 4
 
-/* The FTS5 query of the "contains" filters: one phrase per filter (the
- * folded text, double quotes doubled), all of them; NULL when the index
- * cannot answer it alone: a filter shorter than FTS_MIN_CHARS characters,
- * or not valid UTF-8 (which the tokenizer reads otherwise than LIKE). */
-static const char *fts_match(apr_pool_t *p, const infor_user_query *q)
+/* ------------------------------------------------------------ one pass */
+
+/* A page that ends no further than PASS_MAX rows into a filtered list is
+ * made in one pass over the users that pass (infor_users_fts finds them,
+ * the table is read once for each): the pass counts them and keeps the
+ * best page-end rows in a heap.  Deeper pages are sorted by SQLite. */
+#define PASS_MAX 2000
+
+/* A row kept by the pass: what orders it, copied into buf. */
+typedef struct {
+    apr_int64_t id;
+    const char *first, *last, *col;   /* NULL: SQL NULL */
+    char *buf;
+    apr_size_t cap;
+} pass_row;
+
+typedef struct {
+    pass_row *heap;   /* a max-heap: heap[0] the last of the rows kept */
+    int n, keep;
+    int key, desc;    /* sort key (0..8, not 2) and direction */
+    apr_int64_t seen; /* the users that pass */
+    apr_pool_t *pool;
+} pass_state;
+
+/* a < b, = or > 0, as SQLite orders lower(a) (ASCII letters small,
+ * bytes compared, NULL first) or, with a2 and b2, lower(a || ' ' || a2)
+ * (NULL when either part is). */
+static int lower_cmp(const char *a, const char *a2, const char *b,
+                     const char *b2, int pair)
+{
+    const char *pa[2] = { a, a2 }, *pb[2] = { b, b2 };
+    int ia = 0, ib = 0;   /* index in pa[] / pb[]; 1 past: the space done */
+
+    if (pair && (!a2 || !b2)) {
+        a = a2 ? a : NULL;
+        b = b2 ? b : NULL;
+    }
+    if (!a || !b) {
+        return (a != NULL) - (b != NULL);
+    }
+    for (;;) {
+        int ca, cb;
+
+        /* The next byte of each side: its part's, the space between the
+         * parts, or -1 at the end. */
+        if (*pa[ia]) {
+            ca = (unsigned char)*pa[ia]++;
+        }
+        else if (pair && ia == 0) {
+            ca = ' ';
+            ia = 1;
+        }
+        else {
+            ca = -1;
+        }
+        if (*pb[ib]) {
+            cb = (unsigned char)*pb[ib]++;
+        }
+        else if (pair && ib == 0) {
+            cb = ' ';
+            ib = 1;
+        }
+        else {
+            cb = -1;
+        }
+        if (ca >= 'A' && ca <= 'Z') {
+            ca += 'a' - 'A';
+        }
+        if (cb >= 'A' && cb <= 'Z') {
+            cb += 'a' - 'A';
+        }
+        if (ca != cb || ca < 0) {
+            return ca - cb;
+        }
+    }
+}
+
+/* The lists' order (store.c, order_by): the sort key in the direction
+ * asked, then lower first name, lower last name and id, ascending. */
+static int pass_cmp(const pass_state *s, const pass_row *a, const pass_row *b)
+{
+    int c;
+
+    if (s->key == 0) {
+        c = lower_cmp(a->first, a->last, b->first, b->last, 1);
+    }
+    else if (s->key == 3) {
+        c = lower_cmp(a->last, a->first, b->last, b->first, 1);
+    }
+    else {
+        c = lower_cmp(a->col, NULL, b->col, NULL, 0);
+    }
+    if (c) {
+        return s->desc ? -c : c;
+    }
+    if ((c = lower_cmp(a->first, NULL, b->first, NULL, 0))
+        || (c = lower_cmp(a->last, NULL, b->last, NULL, 0))) {
+        return c;
+    }
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+static void pass_swap(pass_row *a, pass_row *b)
+{
+    pass_row t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Moves heap[i] down to its place among the first n. */
+static void pass_sift_down(pass_state *s, int i, int n)
+{
+    for (;;) {
+        int big = i, l = 2 * i + 1, r = l + 1;
+
+        if (l < n && pass_cmp(s, &s->heap[l], &s->heap[big]) > 0) {
+            big = l;
+        }
+        if (r < n && pass_cmp(s, &s->heap[r], &s->heap[big]) > 0) {
+            big = r;
+        }
+        if (big == i) {
+            return;
+        }
+        pass_swap(&s->heap[i], &s->heap[big]);
+        i = big;
+    }
+}
+
+/* Copies row r's texts into slot d's buffer (grown when too small). */
+static void pass_store(pass_state *s, pass_row *d, const pass_row *r)
+{
+    const char *texts[3] = { r->first, r->last, r->col };
+    const char **to[3] = { &d->first, &d->last, &d->col };
+    apr_size_t len[3], need = 0;
+    char *o;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        len[i] = texts[i] ? strlen(texts[i]) + 1 : 0;
+        need += len[i];
+    }
+    if (need > d->cap) {
+        d->cap = need > 2 * d->cap ? need : 2 * d->cap;
+        d->buf = apr_palloc(s->pool, d->cap);
+    }
+    o = d->buf;
+    for (i = 0; i < 3; i++) {
+        *to[i] = texts[i] ? memcpy(o, texts[i], len[i]) : NULL;
+        o += len[i];
+    }
+    d->id = r->id;
+}
+
+static void pass_row_read(infor_db *db, infor_row *row, void *baton)
+{
+    pass_state *s = baton;
+    pass_row r;
+
+    s->seen++;
+    if (s->keep == 0) {
+        return;
+    }
+    r.id = infor_db_num(db, row, 0);
+    r.first = infor_db_peek(db, row, 1);
+    r.last = infor_db_peek(db, row, 2);
+    r.col = infor_db_peek(db, row, 3);
+    if (s->n < s->keep) {
+        int i = s->n++;
+
+        s->heap[i].cap = 0;
+        pass_store(s, &s->heap[i], &r);
+        while (i > 0 && pass_cmp(s, &s->heap[(i - 1) / 2], &s->heap[i]) < 0) {
+            pass_swap(&s->heap[(i - 1) / 2], &s->heap[i]);
+            i = (i - 1) / 2;
+        }
+    }
+    else if (pass_cmp(s, &r, &s->heap[0]) < 0) {
+        pass_store(s, &s->heap[0], &r);
+        pass_sift_down(s, 0, s->n);
+    }
+}
+
+/* The LIKE patterns the pass checks, in the order of the fold_* columns
+ * of ST_USER_FTS_PASS; NULL: not checked (a filter not given, or every
+ * filter when the MATCH finds exactly the users that pass). */
+typedef struct {
+    const char *p[6];
+} fts_patterns;
+
+/* A filtered page in one pass: the users that `match` finds and that
+ * pass `pat`, status and type; *total all of them, out the page (ends no
+ * further than PASS_MAX rows in). */
+static apr_status_t fts_pass(infor_db *db, const char *match,
+                             const fts_patterns *pat, int status, int ro,
+                             int sort, int asc, apr_int64_t limit,
+                             apr_int64_t offset, apr_array_header_t *out,
+                             apr_int64_t *total)
+{
+    pass_state s;
+    apr_status_t rv;
+    int i;
+
+    memset(&s, 0, sizeof(s));
+    s.key = sort >= 1 && sort <= 8 && sort != 2 ? sort : 0;
+    s.desc = !asc;
+    s.keep = limit == 0 ? 0 : (int)(offset + limit);
+    s.pool = db->pool;
+    s.heap = apr_palloc(db->pool, sizeof(pass_row) * (s.keep ? s.keep : 1));
+    rv = infor_db_select(db, ST_USER_FTS_PASS,
+                         ARGS(&s.key, match, pat->p[0], pat->p[0], pat->p[1],
+                              pat->p[1], pat->p[2], pat->p[2], pat->p[3],
+                              pat->p[3], pat->p[4], pat->p[4], pat->p[5],
+                              pat->p[5], &status, &status, &ro, &ro),
+                         pass_row_read, &s);
+    *total = s.seen;
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    /* Heap sort: the rows kept, in the list's order. */
+    for (i = s.n - 1; i > 0; i--) {
+        pass_swap(&s.heap[0], &s.heap[i]);
+        pass_sift_down(&s, 0, i);
+    }
+    /* The page's users, read whole.  One deleted since is left out. */
+    for (i = (int)offset; i < s.n && rv == APR_SUCCESS; i++) {
+        rv = infor_db_select(db, ST_USER_BY_ID, ARGS(&s.heap[i].id),
+                             infor_db_push_user, out);
+    }
+    return rv;
+}
+
+/* ------------------------------------------------------ the trigram index */
+
+/* A "contains" filter with a column of infor_users_fts. */
+typedef struct {
+    const char *col;        /* the FTS column */
+    int slot;               /* its place in fts_patterns */
+    const char *text;       /* folded */
+    apr_size_t *at;         /* byte offset of each character, then the end */
+    apr_size_t chars;
+} fts_filter;
+
+/* Matching a phrase of several trigrams steps, for each user that holds
+ * its rarest, through the entries of all the others: an address's
+ * "@example7.com" is 11 trigrams, 9 of which almost everyone holds.
+ * When a filter has VERIFY_TRIGRAMS trigrams or more, the users that hold
+ * the rarest trigram of all the filters are read instead, each checked
+ * against every filter's pattern (store.c, ST_USER_FTS_PASS), if that
+ * trigram is rare: fewer than one user in RARE_SHARE holds it.  Which
+ * trigram is rarest the index tells from a sample (the ids within
+ * PROBE_REACH of the middle, for at most PROBES_MAX trigrams); a sample
+ * can miss a trigram that clusters in a range of ids (a user name's
+ * number), so the index then counts the users holding it, up to the
+ * limit. */
+#define VERIFY_TRIGRAMS 3
+#define RARE_SHARE 32
+#define PROBE_REACH 2048
+#define PROBES_MAX 24
+
+/* `{col} : "text"`, for the characters of f from a to b, quotes doubled. */
+static const char *fts_phrase(apr_pool_t *p, const fts_filter *f,
+                              apr_size_t a, apr_size_t b)
+{
+    const char *t = f->text + f->at[a], *end = f->text + f->at[b];
+    char *phrase = apr_palloc(p, strlen(f->col) + 2 * (size_t)(end - t)
+                                  + 9), *o;
+
+    o = phrase + sprintf(phrase, "{%s} : \"", f->col);
+    for (; t < end; t++) {
+        if (*t == '"') {
+            *o++ = '"';
+        }
+        *o++ = *t;
+    }
+    *o++ = '"';
+    *o = '\0';
+    return phrase;
+}
+
+/* The filters of q on the trigram index, in *n; NULL when the index
+ * cannot answer: a filter shorter than FTS_MIN_CHARS characters, or not
+ * valid UTF-8 (which the tokenizer reads otherwise than LIKE). */
+static fts_filter *fts_filters(apr_pool_t *p, const infor_user_query *q,
+                               int *n)
 {
     static const char *const cols[] = {
         "fold_first", "fold_last", "fold_user", "fold_email", "fold_auth",
@@ -68,61 +349,148 @@ static const char *fts_match(apr_pool_t *p, const infor_user_query *q)
         q->first_name, q->last_name, q->username, q->email,
         q->auth_authority, q->domain
     };
-    const char *match = NULL;
+    fts_filter *out = apr_pcalloc(p, 6 * sizeof(*out));
     unsigned i;
 
-    for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-        const unsigned char *f;
-        char *phrase, *o;
-        apr_size_t chars = 0;
+    *n = 0;
+    for (i = 0; i < 6; i++) {
+        fts_filter *f = &out[*n];
+        const unsigned char *t;
 
         if (!texts[i] || !*texts[i]) {
             continue;
         }
-        f = (const unsigned char *)infor_fold(p, texts[i]);
-        phrase = o = apr_palloc(p, 2 * strlen((const char *)f) + 3);
-        *o++ = '"';
-        while (*f) {
+        f->col = cols[i];
+        f->slot = (int)i;
+        f->text = infor_fold(p, texts[i]);
+        f->at = apr_palloc(p, (strlen(f->text) + 1) * sizeof(apr_size_t));
+        t = (const unsigned char *)f->text;
+        while (*t) {
             unsigned c = 0;
-            apr_size_t n = infor_utf8_char(f, &c);
+            apr_size_t len = infor_utf8_char(t, &c);
 
             /* Only the shortest form of a character, no surrogates. */
-            if (n == 0 || (n == 2 && c < 0x80) || (n == 3 && c < 0x800)
-                || (n == 4 && (c < 0x10000 || c > 0x10FFFF))
+            if (len == 0 || (len == 2 && c < 0x80) || (len == 3 && c < 0x800)
+                || (len == 4 && (c < 0x10000 || c > 0x10FFFF))
                 || (c >= 0xD800 && c <= 0xDFFF)) {
                 return NULL;
             }
-            if (c == '"') {
-                *o++ = '"';
-            }
-            memcpy(o, f, n);
-            o += n;
-            f += n;
-            chars++;
+            f->at[f->chars++] = (apr_size_t)(t - (const unsigned char *)
+                                                 f->text);
+            t += len;
         }
-        *o++ = '"';
-        *o = '\0';
-        if (chars < FTS_MIN_CHARS) {
+        f->at[f->chars] = strlen(f->text);
+        if (f->chars < FTS_MIN_CHARS) {
             return NULL;
         }
-        match = apr_pstrcat(p, match ? match : "", match ? " AND " : "",
-                            "{", cols[i], "} : ", phrase, NULL);
+        (*n)++;
+    }
+    return out;
+}
+
+/* The FTS5 query that finds exactly the users passing every filter: each
+ * one's whole text as a phrase. */
+static const char *fts_exact(apr_pool_t *p, const fts_filter *f, int n)
+{
+    const char *match = NULL;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        const char *phrase = fts_phrase(p, &f[i], 0, f[i].chars);
+        match = match ? apr_pstrcat(p, match, " AND ", phrase, NULL) : phrase;
     }
     return match;
 }
 
-/* A filtered list on SQLite's trigram index: the exact total from the
- * index (and the table, for status or type), then the page, by a walk
- * of the sort index or by reading and sorting the users that pass. */
-static apr_status_t fts_query(infor_db *db, const char *match, int status,
-                              int ro, int sort, int asc, apr_int64_t limit,
-                              apr_int64_t offset, apr_array_header_t *out,
-                              apr_int64_t *total)
+/* The phrase of the rarest trigram of the filters, when one filter has
+ * VERIFY_TRIGRAMS or more and that trigram is rare; else NULL. */
+static const char *fts_rare(infor_db *db, const fts_filter *f, int n,
+                            apr_int64_t everyone)
+{
+    apr_int64_t reach = PROBE_REACH, best = -1, span, limit, held = 0;
+    apr_size_t trigrams = 0, step, k = 0;
+    const char *rare = NULL;
+    int i, worth = 0;
+
+    for (i = 0; i < n; i++) {
+        trigrams += f[i].chars - 2;
+        worth |= f[i].chars - 2 >= VERIFY_TRIGRAMS;
+    }
+    if (!worth) {
+        return NULL;
+    }
+    /* Every step-th trigram, counting across the filters. */
+    step = (trigrams + PROBES_MAX - 1) / PROBES_MAX;
+    for (i = 0; i < n && best != 0; i++) {
+        apr_size_t j;
+
+        for (j = 0; j < f[i].chars - 2 && best != 0; j++, k++) {
+            const char *phrase;
+            apr_int64_t held = 0;
+
+            if (k % step) {
+                continue;
+            }
+            phrase = fts_phrase(db->pool, &f[i], j, j + 3);
+            if (infor_db_select(db, ST_USER_FTS_SAMPLE,
+                                ARGS(phrase, &reach, &reach),
+                                infor_db_first_num, &held) != APR_SUCCESS) {
+                return NULL;
+            }
+            if (best < 0 || held < best) {
+                best = held;
+                rare = phrase;
+            }
+        }
+    }
+    /* The sample spans 2 * PROBE_REACH + 1 ids, or everyone when fewer. */
+    span = everyone < 2 * reach + 1 ? everyone : 2 * reach + 1;
+    if (!rare || best * RARE_SHARE >= span) {
+        return NULL;
+    }
+    limit = everyone / RARE_SHARE;
+    if (infor_db_select(db, ST_USER_FTS_PROBE, ARGS(rare, &limit),
+                        infor_db_first_num, &held) != APR_SUCCESS) {
+        return NULL;
+    }
+    return held < limit ? rare : NULL;
+}
+
+/* A filtered list on SQLite's trigram index. */
+static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
+                              int status, int ro, int sort, int asc,
+                              apr_int64_t limit, apr_int64_t offset,
+                              apr_array_header_t *out, apr_int64_t *total)
 {
     apr_int64_t everyone = 0, end;
-    int all = -1;
+    int all = -1, one_pass = limit <= PASS_MAX && offset <= PASS_MAX - limit;
+    fts_patterns none = { { NULL } };
+    const char *match;
     apr_status_t rv;
 
+    rv = infor_db_select(db, ST_USER_COUNT_KEPT, ARGS(&all, &all, &all, &all),
+                         infor_db_first_num, &everyone);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (one_pass) {
+        /* A rare trigram: the users that hold it, each checked against
+         * every filter's pattern, counted and the page kept. */
+        const char *rare = fts_rare(db, f, nf, everyone);
+        if (rare) {
+            fts_patterns pat = { { NULL } };
+            int i;
+
+            for (i = 0; i < nf; i++) {
+                pat.p[f[i].slot] = contains(db->pool, f[i].text);
+            }
+            return fts_pass(db, rare, &pat, status, ro, sort, asc, limit,
+                            offset, out, total);
+        }
+    }
+    /* Else the index finds exactly the users that pass: each filter's
+     * whole text a phrase. */
+    match = fts_exact(db->pool, f, nf);
     if (status < 0 && ro < 0) {
         rv = infor_db_select(db, ST_USER_FTS_COUNT_ALL, ARGS(match),
                              infor_db_first_num, total);
@@ -133,11 +501,6 @@ static apr_status_t fts_query(infor_db *db, const char *match, int status,
                              infor_db_first_num, total);
     }
     if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total) {
-        return rv;
-    }
-    rv = infor_db_select(db, ST_USER_COUNT_KEPT, ARGS(&all, &all, &all, &all),
-                         infor_db_first_num, &everyone);
-    if (rv != APR_SUCCESS) {
         return rv;
     }
     end = offset + (limit < *total - offset ? limit : *total - offset);
@@ -163,6 +526,11 @@ static apr_status_t fts_query(infor_db *db, const char *match, int status,
         }
         /* The budget ran out before the page's end. */
         apr_array_clear(out);
+    }
+    if (one_pass) {
+        apr_int64_t again;
+        return fts_pass(db, match, &none, status, ro, sort, asc, limit,
+                        offset, out, &again);
     }
     return infor_db_select(db, ST_USER_FTS_SORTED,
                            ARGS(match, &status, &status, &ro, &ro, &asc,
@@ -203,10 +571,11 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
     *total = 0;
     *out = apr_array_make(db->pool, 16, sizeof(infor_user *));
     if (filtered && db->is_sqlite && db->conn->fts) {
-        const char *match = fts_match(db->pool, q);
-        if (match) {
-            return fts_query(db, match, status, ro, sort, asc, limit, offset,
-                             *out, total);
+        int nf;
+        const fts_filter *f = fts_filters(db->pool, q, &nf);
+        if (f) {
+            return fts_query(db, f, nf, status, ro, sort, asc, limit,
+                             offset, *out, total);
         }
     }
     /* Without a "contains" filter the total is the counts the writes
