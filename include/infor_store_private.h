@@ -29,6 +29,7 @@ typedef enum {
     ST_USER_BWALK,
     ST_USER_BWALK_LAST = ST_USER_BWALK + 15,
     ST_USER_QUERY_SORTED,
+    ST_USER_QUERY_COUNTED,
     ST_USER_COUNT,
     ST_USER_COUNT_KEPT,
     ST_USER_WALK,
@@ -164,7 +165,9 @@ apr_int64_t infor_db_num(infor_db *db, infor_row *row, int col);
  * good until the next row. */
 const char *infor_db_peek(infor_db *db, infor_row *row, int col);
 
-/* The user columns every user SELECT starts with, and their reader. */
+/* The user columns every user SELECT starts with (store.c, USER_COLS:
+ * INFOR_USER_COLS of them), and their reader. */
+#define INFOR_USER_COLS 23
 infor_user *infor_db_read_user(infor_db *db, infor_row *row, int col);
 
 /* Writes the audit row of a change (inside the caller's transaction). */

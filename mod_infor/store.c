@@ -418,6 +418,19 @@ static const struct {
         " CASE WHEN %d = 0 THEN " SORT_KEY " END DESC,"
         " lower(u.first_name), lower(u.last_name), u.id"
         " LIMIT %lld OFFSET %lld" },
+    /* The same page with the count of all the users that pass (a column
+     * of every row): they are read once, their sort keys kept, the page's
+     * users then read whole. */
+    [ST_USER_QUERY_COUNTED] = { "infor_user_query_counted",
+        "SELECT " USER_COLS ", p.total FROM (SELECT u.id,"
+        " COUNT(*) OVER () AS total,"
+        " CASE WHEN %d = 1 THEN " SORT_KEY " END AS ka,"
+        " CASE WHEN %d = 0 THEN " SORT_KEY " END AS kd,"
+        " lower(u.first_name) AS lf, lower(u.last_name) AS ll"
+        " FROM (SELECT * FROM infor_users u" USER_FILTER "@FENCE@) u"
+        " ORDER BY ka ASC, kd DESC, lf, ll, u.id LIMIT %lld OFFSET %lld) p"
+        " JOIN infor_users u ON u.id = p.id"
+        " ORDER BY p.ka ASC, p.kd DESC, p.lf, p.ll, p.id" },
     [ST_USER_COUNT] = { "infor_user_count",
         "SELECT COUNT(*) FROM infor_users u" USER_FILTER },
     /* GetAllUsers' order (sort code 0, ascending), a batch after the

@@ -538,6 +538,32 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
                            infor_db_push_user, out);
 }
 
+/* A filtered list without SQLite's trigram index (PostgreSQL's trigram
+ * indexes find the users that pass, or SQLite reads its table) starts, for
+ * a page within the first SHORT_WALK-th of the users, with a walk of the
+ * first SHORT_WALK times the page's end entries of the sort index: when
+ * more than one user in SHORT_WALK passes, spread along the index, the
+ * page is there, and only the count reads every user that passes.  Else
+ * those users are read once (ST_USER_QUERY_COUNTED): the page, sorted,
+ * with their count.  Deeper pages count first, then walk the index (most
+ * pass) or read and sort the users that pass. */
+#define SHORT_WALK 20
+
+/* A page of ST_USER_QUERY_COUNTED: its users, and the count every row
+ * carries. */
+typedef struct {
+    apr_array_header_t *users;
+    apr_int64_t total;
+} counted;
+
+static void push_counted(infor_db *db, infor_row *row, void *baton)
+{
+    counted *c = baton;
+
+    infor_db_push_user(db, row, c->users);
+    c->total = infor_db_num(db, row, INFOR_USER_COLS);
+}
+
 static apr_status_t user_query(infor_db *db, const infor_user_query *q,
                                apr_array_header_t **out, apr_int64_t *total)
 {
@@ -582,66 +608,72 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
      * keep (by status and type), not a count of the table. */
     if (!filtered) {
         rv = infor_db_select(db, ST_USER_COUNT_KEPT,
-                             ARGS(&status, &status, &ro, &ro), infor_db_first_num,
-                             total);
-    }
-    else {
-        rv = infor_db_select(db, ST_USER_COUNT,
-                             ARGS(first, last, user, email, auth, domain,
-                                  &status, &status, &ro, &ro),
+                             ARGS(&status, &status, &ro, &ro),
                              infor_db_first_num, total);
-        if (rv == APR_SUCCESS && *total > 0 && limit > 0) {
-            rv = infor_db_select(db, ST_USER_COUNT_KEPT,
-                                 ARGS(&all, &all, &all, &all), infor_db_first_num,
-                                 &everyone);
+        if (rv != APR_SUCCESS || limit == 0) {
+            return rv;
         }
+        return infor_db_select(db, ST_USER_PAGE + (infor_store_user_query_stmt(
+                                   sort, asc) - ST_USER_QUERY),
+                               ARGS(&status, &status, &ro, &ro, &limit,
+                                    &offset),
+                               infor_db_push_user, *out);
     }
-    if (rv != APR_SUCCESS || limit == 0 || (filtered && *total == 0)) {
+    rv = infor_db_select(db, ST_USER_COUNT_KEPT, ARGS(&all, &all, &all, &all),
+                         infor_db_first_num, &everyone);
+    if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (filtered && *total * WALK_ABOVE <= everyone && !db->is_sqlite
-        && offset < *total) {
-        /* PostgreSQL: first a walk of the sort index within a budget, as
-         * on SQLite's trigram index (fts_query), when the users that pass
-         * are few enough that the walk, were they spread evenly, should
-         * step over no more of the others than reading and sorting them
-         * would read. */
-        apr_int64_t end = offset + (limit < *total - offset
-                                    ? limit : *total - offset);
-        double expect = (double)end * (double)everyone / (double)*total;
+    if (limit > 0 && offset < everyone
+        && limit <= everyone / SHORT_WALK - offset) {
+        /* A first page: the short walk, else the users that pass read
+         * once, the page with their count. */
+        apr_int64_t budget = SHORT_WALK * (offset + limit);
+        infor_stmt walk = (infor_stmt)(ST_USER_BWALK
+                          + (infor_store_user_query_stmt(sort, asc)
+                             - ST_USER_QUERY));
+        counted c = { *out, 0 };
 
-        if (FTS_WALK_RATIO * expect <= (double)*total) {
-            apr_int64_t budget = (apr_int64_t)(FTS_WALK_RATIO * expect) + 1;
-            infor_stmt walk = (infor_stmt)(ST_USER_BWALK
-                              + (infor_store_user_query_stmt(sort, asc)
-                                 - ST_USER_QUERY));
-
-            rv = infor_db_select(db, walk,
-                                 ARGS(&status, &status, &ro, &ro, &budget,
-                                      first, last, user, email, auth, domain,
-                                      &status, &status, &ro, &ro, &limit,
-                                      &offset),
-                                 infor_db_push_user, *out);
-            if (rv != APR_SUCCESS || (*out)->nelts == end - offset) {
-                return rv;
-            }
-            /* The budget ran out before the page's end. */
-            apr_array_clear(*out);
+        rv = infor_db_select(db, walk,
+                             ARGS(&status, &status, &ro, &ro, &budget,
+                                  first, last, user, email, auth, domain,
+                                  &status, &status, &ro, &ro, &limit,
+                                  &offset),
+                             infor_db_push_user, *out);
+        if (rv == APR_SUCCESS && (*out)->nelts == limit) {
+            return infor_db_select(db, ST_USER_COUNT,
+                                   ARGS(first, last, user, email, auth,
+                                        domain, &status, &status, &ro, &ro),
+                                   infor_db_first_num, total);
         }
+        apr_array_clear(*out);
+        if (rv == APR_SUCCESS) {
+            rv = infor_db_select(db, ST_USER_QUERY_COUNTED,
+                                 ARGS(&asc, &sort, &asc, &sort, first, last,
+                                      user, email, auth, domain, &status,
+                                      &status, &ro, &ro, &limit, &offset),
+                                 push_counted, &c);
+            *total = c.total;
+        }
+        if (rv != APR_SUCCESS || (*out)->nelts > 0) {
+            return rv;
+        }
+        /* None pass, or none past the offset: the count alone. */
     }
-    if (filtered && *total * WALK_ABOVE <= everyone) {
+    rv = infor_db_select(db, ST_USER_COUNT,
+                         ARGS(first, last, user, email, auth, domain,
+                              &status, &status, &ro, &ro),
+                         infor_db_first_num, total);
+    if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total
+        || (*out)->nelts > 0) {
+        return rv;
+    }
+    if (*total * WALK_ABOVE <= everyone) {
         /* Not most: read them and sort them (same order). */
         return infor_db_select(db, ST_USER_QUERY_SORTED,
                                ARGS(first, last, user, email, auth, domain,
                                     &status, &status, &ro, &ro, &asc, &sort,
                                     &asc, &sort, &limit, &offset),
-                               infor_db_push_user, *out);
-    }
-    if (!filtered) {
-        return infor_db_select(db, ST_USER_PAGE + (infor_store_user_query_stmt(
-                                   sort, asc) - ST_USER_QUERY),
-                               ARGS(&status, &status, &ro, &ro, &limit,
-                                    &offset),
                                infor_db_push_user, *out);
     }
     return infor_db_select(db, infor_store_user_query_stmt(sort, asc),
