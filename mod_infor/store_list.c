@@ -426,7 +426,7 @@ static const char *fts_rare(infor_db *db, const fts_filter *f, int n,
 
         for (j = 0; j < f[i].chars - 2 && best != 0; j++, k++) {
             const char *phrase;
-            apr_int64_t held = 0;
+            apr_int64_t sampled = 0;
 
             if (k % step) {
                 continue;
@@ -434,11 +434,12 @@ static const char *fts_rare(infor_db *db, const fts_filter *f, int n,
             phrase = fts_phrase(db->pool, &f[i], j, j + 3);
             if (infor_db_select(db, ST_USER_FTS_SAMPLE,
                                 ARGS(phrase, &reach, &reach),
-                                infor_db_first_num, &held) != APR_SUCCESS) {
+                                infor_db_first_num, &sampled)
+                != APR_SUCCESS) {
                 return NULL;
             }
-            if (best < 0 || held < best) {
-                best = held;
+            if (best < 0 || sampled < best) {
+                best = sampled;
                 rare = phrase;
             }
         }
