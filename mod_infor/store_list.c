@@ -79,16 +79,38 @@ typedef struct {
     apr_pool_t *pool;
 } pass_state;
 
-/* a < b, = or > 0, as SQLite orders lower(a) (ASCII letters small,
- * bytes compared, NULL first) or, with a2 and b2, lower(a || ' ' || a2)
- * (NULL when either part is). */
+/* Reads lower(text) or lower(text || ' ' || then) byte by byte. */
+typedef struct {
+    const char *p, *then;
+} lower_reader;
+
+/* The next byte (ASCII letters small, as SQLite's lower()), -1 at the
+ * end. */
+static int lower_next(lower_reader *r)
+{
+    int c;
+
+    if (!*r->p) {
+        if (!r->then) {
+            return -1;
+        }
+        r->p = r->then;
+        r->then = NULL;
+        return ' ';
+    }
+    c = (unsigned char)*r->p++;
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* a < b, = or > 0, as SQLite orders lower(a) (bytes compared, NULL
+ * first) or, with pair, lower(a || ' ' || a2) (NULL when either part
+ * is). */
 static int lower_cmp(const char *a, const char *a2, const char *b,
                      const char *b2, int pair)
 {
-    const char *pa[2] = { a, a2 }, *pb[2] = { b, b2 };
-    int ia = 0, ib = 0;   /* index in pa[] / pb[]; 1 past: the space done */
+    lower_reader ra = { a, pair ? a2 : NULL }, rb = { b, pair ? b2 : NULL };
 
-    if (pair && (!a2 || !b2)) {
+    if (pair) {
         a = a2 ? a : NULL;
         b = b2 ? b : NULL;
     }
@@ -96,36 +118,8 @@ static int lower_cmp(const char *a, const char *a2, const char *b,
         return (a != NULL) - (b != NULL);
     }
     for (;;) {
-        int ca, cb;
+        int ca = lower_next(&ra), cb = lower_next(&rb);
 
-        /* The next byte of each side: its part's, the space between the
-         * parts, or -1 at the end. */
-        if (*pa[ia]) {
-            ca = (unsigned char)*pa[ia]++;
-        }
-        else if (pair && ia == 0) {
-            ca = ' ';
-            ia = 1;
-        }
-        else {
-            ca = -1;
-        }
-        if (*pb[ib]) {
-            cb = (unsigned char)*pb[ib]++;
-        }
-        else if (pair && ib == 0) {
-            cb = ' ';
-            ib = 1;
-        }
-        else {
-            cb = -1;
-        }
-        if (ca >= 'A' && ca <= 'Z') {
-            ca += 'a' - 'A';
-        }
-        if (cb >= 'A' && cb <= 'Z') {
-            cb += 'a' - 'A';
-        }
         if (ca != cb || ca < 0) {
             return ca - cb;
         }
