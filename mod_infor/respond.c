@@ -26,6 +26,15 @@ static int send_body(request_rec *r, int status, const char *type,
     if (!r->header_only) {
         ap_rwrite(body, (int)len, r);
     }
+    /* Sent now, as httpd sends a static file.  Unflushed, core keeps a
+     * small answer back until the request ends and it has looked for a
+     * pipelined request; the client, still waiting for this answer, has
+     * sent none, so every keep-alive connection went back to the event
+     * MPM's listener and on to another thread (an epoll and a handful of
+     * futex calls a request: GetUser at 1 connection used 104-120 us of
+     * CPU, 44 flushed).  Flushed, the next request is usually there when
+     * httpd looks, and is read on the same thread. */
+    ap_rflush(r);
     return OK;
 }
 
