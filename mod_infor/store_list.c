@@ -329,6 +329,18 @@ static const char *fts_phrase(apr_pool_t *p, const fts_filter *f,
     return phrase;
 }
 
+/* q's six "contains" filters, in the order of the fold_* columns the
+ * statements check them against (USER_FILTER, ST_USER_FTS_PASS). */
+static void query_texts(const infor_user_query *q, const char *t[6])
+{
+    t[0] = q->first_name;
+    t[1] = q->last_name;
+    t[2] = q->username;
+    t[3] = q->email;
+    t[4] = q->auth_authority;
+    t[5] = q->domain;
+}
+
 /* The filters of q on the trigram index, in *n; NULL when the index
  * cannot answer: a filter shorter than FTS_MIN_CHARS characters, or not
  * valid UTF-8 (which the tokenizer reads otherwise than LIKE). */
@@ -339,14 +351,12 @@ static fts_filter *fts_filters(apr_pool_t *p, const infor_user_query *q,
         "fold_first", "fold_last", "fold_user", "fold_email", "fold_auth",
         "fold_domain"
     };
-    const char *texts[] = {
-        q->first_name, q->last_name, q->username, q->email,
-        q->auth_authority, q->domain
-    };
+    const char *texts[6];
     fts_filter *out = apr_pcalloc(p, 6 * sizeof(*out));
     unsigned i;
 
     *n = 0;
+    query_texts(q, texts);
     for (i = 0; i < 6; i++) {
         fts_filter *f = &out[*n];
         const unsigned char *t;
@@ -562,33 +572,19 @@ static void push_counted(infor_db *db, infor_row *row, void *baton)
 static apr_status_t user_query(infor_db *db, const infor_user_query *q,
                                apr_array_header_t **out, apr_int64_t *total)
 {
-    /* Folded as the fold_* columns are: a filter ignores letter case,
-     * for all of Unicode, alike on every store. */
-    const char *first = contains(db->pool, infor_fold(db->pool,
-                                                      q->first_name));
-    const char *last = contains(db->pool, infor_fold(db->pool,
-                                                     q->last_name));
-    const char *user = contains(db->pool, infor_fold(db->pool,
-                                                     q->username));
-    const char *email = contains(db->pool, infor_fold(db->pool, q->email));
-    const char *auth = contains(db->pool, infor_fold(db->pool,
-                                                     q->auth_authority));
-    const char *domain = contains(db->pool, infor_fold(db->pool,
-                                                       q->domain));
+    const char *t[6], *p[6];
     int status = q->status, ro = q->type < 0 ? -1 : q->type == 2;
     int sort = q->sort_by, asc = q->ascending != 0;
     apr_int64_t limit = q->limit < 0 ? APR_INT64_MAX : q->limit;
     apr_int64_t offset = q->offset < 0 ? 0 : q->offset;
     apr_status_t rv;
-
-    int filtered = (q->first_name && *q->first_name)
-                   || (q->last_name && *q->last_name)
-                   || (q->username && *q->username) || (q->email && *q->email)
-                   || (q->auth_authority && *q->auth_authority)
-                   || (q->domain && *q->domain);
-    int all = -1;
+    int all = -1, filtered = 0, i;
     apr_int64_t everyone = 0;
 
+    query_texts(q, t);
+    for (i = 0; i < 6; i++) {
+        filtered |= t[i] && *t[i];
+    }
     *total = 0;
     *out = apr_array_make(db->pool, 16, sizeof(infor_user *));
     if (filtered && db->is_sqlite && db->conn->fts) {
@@ -614,6 +610,12 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
                                     &offset),
                                infor_db_push_user, *out);
     }
+    /* The LIKE patterns, folded as the fold_* columns are: a filter
+     * ignores letter case, for all of Unicode, alike on every store. */
+    for (i = 0; i < 6; i++) {
+        p[i] = contains(db->pool, infor_fold(db->pool, t[i]));
+    }
+#define PATTERNS p[0], p[1], p[2], p[3], p[4], p[5]
     rv = infor_db_select(db, ST_USER_COUNT_KEPT, ARGS(&all, &all, &all, &all),
                          infor_db_first_num, &everyone);
     if (rv != APR_SUCCESS) {
@@ -631,22 +633,22 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
 
         rv = infor_db_select(db, walk,
                              ARGS(&status, &status, &ro, &ro, &budget,
-                                  first, last, user, email, auth, domain,
+                                  PATTERNS,
                                   &status, &status, &ro, &ro, &limit,
                                   &offset),
                              infor_db_push_user, *out);
         if (rv == APR_SUCCESS && (*out)->nelts == limit) {
             return infor_db_select(db, ST_USER_COUNT,
-                                   ARGS(first, last, user, email, auth,
-                                        domain, &status, &status, &ro, &ro),
+                                   ARGS(PATTERNS, &status, &status, &ro,
+                                        &ro),
                                    infor_db_first_num, total);
         }
         apr_array_clear(*out);
         if (rv == APR_SUCCESS) {
             rv = infor_db_select(db, ST_USER_QUERY_COUNTED,
-                                 ARGS(&asc, &sort, &asc, &sort, first, last,
-                                      user, email, auth, domain, &status,
-                                      &status, &ro, &ro, &limit, &offset),
+                                 ARGS(&asc, &sort, &asc, &sort, PATTERNS,
+                                      &status, &status, &ro, &ro, &limit,
+                                      &offset),
                                  push_counted, &c);
             *total = c.total;
         }
@@ -656,8 +658,7 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
         /* None pass, or none past the offset: the count alone. */
     }
     rv = infor_db_select(db, ST_USER_COUNT,
-                         ARGS(first, last, user, email, auth, domain,
-                              &status, &status, &ro, &ro),
+                         ARGS(PATTERNS, &status, &status, &ro, &ro),
                          infor_db_first_num, total);
     if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total
         || (*out)->nelts > 0) {
@@ -666,16 +667,16 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
     if (*total * WALK_ABOVE <= everyone) {
         /* Not most: read them and sort them (same order). */
         return infor_db_select(db, ST_USER_QUERY_SORTED,
-                               ARGS(first, last, user, email, auth, domain,
-                                    &status, &status, &ro, &ro, &asc, &sort,
-                                    &asc, &sort, &limit, &offset),
+                               ARGS(PATTERNS, &status, &status, &ro, &ro,
+                                    &asc, &sort, &asc, &sort, &limit,
+                                    &offset),
                                infor_db_push_user, *out);
     }
     return infor_db_select(db, infor_store_user_query_stmt(sort, asc),
-                           ARGS(first, last, user, email, auth, domain,
-                                &status, &status, &ro, &ro, &limit,
+                           ARGS(PATTERNS, &status, &status, &ro, &ro, &limit,
                                 &offset),
                            infor_db_push_user, *out);
+#undef PATTERNS
 }
 apr_status_t infor_store_user_query(infor_db *db, const infor_user_query *q,
                                     apr_array_header_t **out,
