@@ -38,6 +38,7 @@
 #define BATCH_MAX 64
 
 typedef struct write_job write_job;
+typedef struct write_waiter write_waiter;
 struct write_job {
     infor_change_fn *change;
     void *baton;
@@ -45,16 +46,31 @@ struct write_job {
     unsigned flags;
     apr_status_t rv;
     int done;                /* rv is the answer (under the queue's mutex) */
+    int lead;                /* the job's writer runs the next batch */
+    write_waiter *wait;      /* what its writer sleeps on */
     write_job *next;
+};
+
+/* A queued writer sleeps on a condition of its own, so that a leader
+ * wakes exactly the writers whose answers it has, and the next leader:
+ * never all the queue, most of whom would only sleep again.  The
+ * conditions are the queue's, kept for reuse (one per writer that ever
+ * waited at once), so that a leader may signal one after letting go of
+ * the mutex: a writer that has gone by then leaves its condition to
+ * another, whose wait it at most interrupts. */
+struct write_waiter {
+    apr_thread_cond_t *cond;
+    write_waiter *next;
 };
 
 struct infor_writer {
     apr_global_mutex_t *lock; /* the file's write lock, or NULL (none made,
                                * or a database of one connection) */
     apr_thread_mutex_t *mutex;
-    apr_thread_cond_t *done; /* a batch has been committed */
+    apr_pool_t *pool;        /* the waiters', used under the mutex */
+    write_waiter *idle;      /* waiters free for the next writer */
     write_job *head, *tail;  /* waiting to be taken by a leader */
-    int leading;             /* a leader is running a batch */
+    int leading;             /* a batch runs or its leader is chosen */
 };
 
 /* Changes written and transactions committed by this process. */
@@ -106,7 +122,20 @@ static apr_status_t writer_make(apr_pool_t *p, const char *path,
     }
     rv = apr_thread_mutex_create(&w->mutex, APR_THREAD_MUTEX_DEFAULT, p);
     if (rv == APR_SUCCESS) {
-        rv = apr_thread_cond_create(&w->done, p);
+        /* A pool with an allocator of its own: the queue's mutex, not
+         * the parent's, guards it. */
+        apr_allocator_t *a;
+
+        rv = apr_allocator_create(&a);
+        if (rv == APR_SUCCESS) {
+            rv = apr_pool_create_ex(&w->pool, p, NULL, a);
+            if (rv == APR_SUCCESS) {
+                apr_allocator_owner_set(a, w->pool);
+            }
+            else {
+                apr_allocator_destroy(a);
+            }
+        }
     }
     *out = rv == APR_SUCCESS ? w : NULL;
     return rv;
@@ -426,14 +455,43 @@ static void checkpoint(infor_db *db)
     }
 }
 
+/* A waiter for a writer about to sleep, under the queue's mutex. */
+static write_waiter *waiter_get(infor_writer *w)
+{
+    write_waiter *v = w->idle;
+
+    if (v) {
+        w->idle = v->next;
+        return v;
+    }
+    v = apr_palloc(w->pool, sizeof(*v));
+    return apr_thread_cond_create(&v->cond, w->pool) == APR_SUCCESS
+           ? v : NULL;
+}
+
 static apr_status_t queue_write(infor_db *db, infor_change_fn *change,
                                 void *baton, unsigned flags)
 {
     infor_writer *w = db->conn->writer;
-    write_job job = { change, baton, db, flags, APR_SUCCESS, 0, NULL };
-    int led = 0;
+    write_job job = { change, baton, db, flags, APR_SUCCESS, 0, 0, NULL,
+                      NULL };
+    apr_thread_cond_t *wake[BATCH_MAX + 1];
+    write_job *batch, *j, *next;
+    int n = 0, i;
 
     apr_thread_mutex_lock(w->mutex);
+    if (w->leading) {
+        /* Queued until a leader has its answer or hands it the lead. */
+        job.wait = waiter_get(w);
+        if (!job.wait) {
+            apr_thread_mutex_unlock(w->mutex);
+            db->errmsg = "cannot wait for the write queue";
+            return APR_ENOMEM;
+        }
+    }
+    else {
+        w->leading = job.lead = 1;
+    }
     if (w->tail) {
         w->tail->next = &job;
     }
@@ -441,31 +499,42 @@ static apr_status_t queue_write(infor_db *db, infor_change_fn *change,
         w->head = &job;
     }
     w->tail = &job;
-    while (!job.done) {
-        write_job *batch, *j, *next;
-
-        if (w->leading) {
-            apr_thread_cond_wait(w->done, w->mutex);
-            continue;
-        }
-        /* No batch runs, so this job is still queued: lead. */
-        batch = take_batch(w);
-        w->leading = 1;
+    while (!job.done && !job.lead) {
+        apr_thread_cond_wait(job.wait->cond, w->mutex);
+    }
+    if (job.wait) {
+        job.wait->next = w->idle;
+        w->idle = job.wait;
+    }
+    if (job.done) {
         apr_thread_mutex_unlock(w->mutex);
-        run_batch(db, batch);
-        apr_thread_mutex_lock(w->mutex);
-        w->leading = 0;
-        for (j = batch; j; j = next) {
-            next = j->next;     /* a job marked done may vanish */
-            j->done = 1;
+        return job.rv;
+    }
+    /* The leader: this job heads the queue (the first, or handed the
+     * lead by the last leader), so the batch holds it. */
+    batch = take_batch(w);
+    apr_thread_mutex_unlock(w->mutex);
+    run_batch(db, batch);
+    apr_thread_mutex_lock(w->mutex);
+    for (j = batch; j; j = next) {
+        next = j->next;         /* a job marked done may vanish */
+        if (j != &job) {
+            wake[n++] = j->wait->cond;
         }
-        apr_thread_cond_broadcast(w->done);
-        led = 1;
+        j->done = 1;
+    }
+    if (w->head) {
+        w->head->lead = 1;
+        wake[n++] = w->head->wait->cond;
+    }
+    else {
+        w->leading = 0;
     }
     apr_thread_mutex_unlock(w->mutex);
-    if (led) {
-        checkpoint(db);
+    for (i = 0; i < n; i++) {
+        apr_thread_cond_signal(wake[i]);
     }
+    checkpoint(db);
     return job.rv;
 }
 
