@@ -114,6 +114,9 @@ struct infor_conn {
     struct sqlite3_stmt *nst[ST_COUNT];
     const char *types[ST_COUNT];
     int wal_frames;          /* SQLite: the log's frames after its commit */
+    int wal;                 /* SQLite: the file is in WAL mode */
+    int sync_log;            /* SQLite: COMMIT leaves the log's sync to
+                              * infor_db_sync_log (full durability) */
     int plan_modes;          /* PostgreSQL: the server has plan_cache_mode */
 };
 
@@ -223,6 +226,10 @@ apr_status_t infor_db_write_one(infor_db *db, infor_stmt id,
  * from 0 again), and one checkpoint that waits for nobody. */
 int infor_db_checkpoint_due(infor_db *db);
 void infor_db_checkpoint_run(infor_db *db);
+/* SQLite with full durability (conn->sync_log): syncs the log to the
+ * disk, after a COMMIT that wrote it and let go of the write lock, before
+ * the transaction's changes are answered. */
+apr_status_t infor_db_sync_log(infor_db *db);
 /* The locks SQLite write transactions hold (infor_store_init): a file's
  * writer (infor_writer_get) holds the one its path picks. */
 extern apr_global_mutex_t **infor_write_locks;

@@ -947,6 +947,28 @@ void infor_db_checkpoint_run(infor_db *db)
                                     SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
+apr_status_t infor_db_sync_log(infor_db *db)
+{
+    sqlite3_file *log = NULL;
+    int rc;
+
+    /* The connection's handle on the log (its -wal file); the sync
+     * writes every frame appended so far, other writers' too. */
+    rc = sqlite3_file_control(db->conn->native, "main",
+                              SQLITE_FCNTL_JOURNAL_POINTER, &log);
+    if (rc == SQLITE_OK) {
+        rc = log && log->pMethods ? log->pMethods->xSync(log,
+                                                         SQLITE_SYNC_NORMAL)
+                                  : SQLITE_IOERR_FSYNC;
+    }
+    if (rc == SQLITE_OK) {
+        return APR_SUCCESS;
+    }
+    db->errmsg = apr_psprintf(db->pool, "syncing the log: %s",
+                              sqlite3_errstr(rc));
+    return APR_EGENERAL;
+}
+
 static apr_status_t native_prepare(infor_db *db, infor_stmt id,
                                    const char *sql)
 {
@@ -1549,7 +1571,10 @@ apr_status_t infor_db_ready(infor_db *db)
 
         /* A property of the file: readers and writers in several
          * processes no longer block each other. */
-        rv = infor_db_exec(db, "PRAGMA journal_mode = WAL", NULL);
+        const char *mode = NULL;
+
+        rv = infor_db_exec(db, "PRAGMA journal_mode = WAL", &mode);
+        conn->wal = mode && strcmp(mode, "wal") == 0;
         if (rv == APR_SUCCESS && !conn->writer) {
             rv = infor_db_exec(db, "SELECT file FROM pragma_database_list"
                                " WHERE name = 'main'", &path);
@@ -1584,6 +1609,17 @@ apr_status_t infor_db_ready(infor_db *db)
         /* Replaces SQLite's checkpoint inside COMMIT (store_write.c runs
          * it after the lock is let go). */
         sqlite3_wal_hook(conn->native, native_wal_hook, conn);
+    }
+    if (db->is_sqlite && conn->wal && !db->sync_normal) {
+        /* Full durability, with the log's sync after the write lock:
+         * COMMIT writes the log without syncing it, and the writer syncs
+         * it (infor_db_sync_log) once it has let go of the lock, before
+         * any change of the transaction has its answer. */
+        rv = infor_db_exec(db, "PRAGMA synchronous = NORMAL", NULL);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        conn->sync_log = 1;
     }
     for (i = 0; i < (!db->is_sqlite ? ST_SQLITE_ONLY
                      : conn->fts ? ST_COUNT : ST_SQLITE_FTS); i++) {

@@ -73,13 +73,31 @@ struct infor_writer {
     int leading;             /* a batch runs or its leader is chosen */
 };
 
-/* Changes written and transactions committed by this process. */
-static apr_uint32_t changes_written, commits_made;
+/* Changes written, transactions committed and logs synced by this
+ * process. */
+static apr_uint32_t changes_written, commits_made, logs_synced;
 
-void infor_store_counts(apr_uint32_t *changes, apr_uint32_t *commits)
+void infor_store_counts(apr_uint32_t *changes, apr_uint32_t *commits,
+                        apr_uint32_t *syncs)
 {
     *changes = apr_atomic_read32(&changes_written);
     *commits = apr_atomic_read32(&commits_made);
+    *syncs = apr_atomic_read32(&logs_synced);
+}
+
+/* After a commit: the log on the disk (full durability on SQLite). */
+static apr_status_t sync_log(infor_db *db)
+{
+    apr_status_t rv;
+
+    if (!db->is_sqlite || !db->conn->sync_log) {
+        return APR_SUCCESS;
+    }
+    rv = infor_db_sync_log(db);
+    if (rv == APR_SUCCESS) {
+        apr_atomic_inc32(&logs_synced);
+    }
+    return rv;
 }
 
 /* The process's queues, by file; created under the store's schema mutex
@@ -307,7 +325,8 @@ static apr_status_t run_alone(infor_db *db, infor_change_fn *change,
         return rv;
     }
     *committing = 1;
-    return txn_end(db, 1);
+    rv = txn_end(db, 1);
+    return rv == APR_SUCCESS ? sync_log(db) : rv;
 }
 
 static apr_status_t pg_write(infor_db *db, infor_change_fn *change,
@@ -384,7 +403,7 @@ static apr_status_t savepoint(infor_db *lead, infor_stmt id)
  * the leader's handle that allocates from its own writer's pool: that
  * writer sleeps until the batch is done, so its pool is the leader's to
  * use meanwhile. */
-static void run_batch(infor_db *lead, write_job *batch)
+static int run_batch(infor_db *lead, write_job *batch)
 {
     int shared = batch->next != NULL;
     apr_status_t rv;
@@ -393,7 +412,7 @@ static void run_batch(infor_db *lead, write_job *batch)
     rv = txn_begin(lead);
     if (rv != APR_SUCCESS) {
         fail_all(batch, lead, rv);
-        return;
+        return 0;
     }
     for (j = batch; j; j = j->next) {
         infor_db on = *lead;
@@ -423,16 +442,18 @@ static void run_batch(infor_db *lead, write_job *batch)
          * itself): nothing of it is kept. */
         txn_end(lead, 0);
         fail_all(batch, lead, rv);
-        return;
+        return 0;
     }
     if (!shared && batch->rv != APR_SUCCESS) {
         txn_end(lead, 0);
-        return;
+        return 0;
     }
     rv = txn_end(lead, 1);
     if (rv != APR_SUCCESS) {
         fail_all(batch, lead, rv);
+        return 0;
     }
+    return 1;
 }
 
 /* A leader's checkpoint, after the others have their answers.  First
@@ -477,6 +498,7 @@ static apr_status_t queue_write(infor_db *db, infor_change_fn *change,
                       NULL };
     apr_thread_cond_t *wake[BATCH_MAX + 1];
     write_job *batch, *j, *next;
+    apr_status_t rv;
     int n = 0, i;
 
     apr_thread_mutex_lock(w->mutex);
@@ -514,7 +536,14 @@ static apr_status_t queue_write(infor_db *db, infor_change_fn *change,
      * lead by the last leader), so the batch holds it. */
     batch = take_batch(w);
     apr_thread_mutex_unlock(w->mutex);
-    run_batch(db, batch);
+    /* The log is synced after the write lock is let go (other
+     * processes write meanwhile), but before the next batch of this
+     * process begins: that batch grows meanwhile, and one sync serves
+     * more changes. */
+    if (run_batch(db, batch) && (rv = sync_log(db)) != APR_SUCCESS) {
+        /* Committed, but not known to be on the disk: an error. */
+        fail_all(batch, db, rv);
+    }
     apr_thread_mutex_lock(w->mutex);
     for (j = batch; j; j = next) {
         next = j->next;         /* a job marked done may vanish */

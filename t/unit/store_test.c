@@ -62,6 +62,14 @@ static apr_status_t write_then_fail(infor_db *db, void *baton)
     return rv;
 }
 
+/* Writes a row and succeeds. */
+static apr_status_t write_meta(infor_db *db, void *baton)
+{
+    (void)baton;
+    return infor_db_exec(db, "INSERT OR REPLACE INTO infor_meta (name, value)"
+                         " VALUES ('sync_test', 'x')", NULL);
+}
+
 /* Writer 0 fails after writing, writer 1 creates a name that exists, the
  * others update their own user. */
 static void *APR_THREAD_FUNC writer(apr_thread_t *t, void *data)
@@ -118,13 +126,13 @@ static void test_group_commit(infor_db *db)
 {
     apr_thread_t *threads[WRITERS];
     writer_arg args[WRITERS];
-    apr_uint32_t changes0, commits0, changes1, commits1;
+    apr_uint32_t changes0, commits0, changes1, commits1, syncs0, syncs1;
     const char *v = NULL;
     infor_user *u = NULL;
     apr_array_header_t *all = NULL;
     int i, right = 0;
 
-    infor_store_counts(&changes0, &commits0);
+    infor_store_counts(&changes0, &commits0, &syncs0);
     /* Held here: the first writer leads a batch of its own change and
      * waits for the lock; the others queue behind it meanwhile. */
     ok(apr_global_mutex_lock(lock) == APR_SUCCESS, "the write lock taken");
@@ -140,7 +148,7 @@ static void test_group_commit(infor_db *db)
         apr_status_t trv;
         apr_thread_join(&trv, threads[i]);
     }
-    infor_store_counts(&changes1, &commits1);
+    infor_store_counts(&changes1, &commits1, &syncs1);
 
     ok(args[0].rv == APR_EGENERAL, "a failing change: its own failure");
     is_str(args[0].errmsg, "failed on purpose", "with its own message");
@@ -153,6 +161,8 @@ static void test_group_commit(infor_db *db)
     ok(commits1 - commits0 <= 3,
        "in at most 3 transactions: writers share commits");
     diag("commits for %d changes: %u", WRITERS, commits1 - commits0);
+    is_int((int)(syncs1 - syncs0), (int)(commits1 - commits0),
+           "durability full: the log synced after every commit");
 
     ok(infor_db_exec(db, "SELECT COUNT(*) FROM infor_meta"
                      " WHERE name = 'half_written'", &v) == APR_SUCCESS
@@ -184,14 +194,26 @@ static void test_settings(infor_db *db)
     const char *v = NULL;
     apr_pool_t *p;
 
+    apr_uint32_t changes, commits, syncs0, syncs1;
+
+    /* Full durability: COMMIT leaves the log's sync to the writer, who
+     * syncs it after the write lock (test_group_commit counts them). */
     ok(infor_db_exec(db, "PRAGMA synchronous", &v) == APR_SUCCESS && v
-       && strcmp(v, "2") == 0, "InforDurability full: synchronous=FULL");
+       && strcmp(v, "1") == 0 && db->conn->sync_log,
+       "InforDurability full: synchronous=NORMAL, the log synced by the "
+       "writer");
     ok(infor_db_exec(db, "PRAGMA journal_mode", &v) == APR_SUCCESS && v
        && strcmp(v, "wal") == 0, "WAL mode");
     apr_pool_create(&p, pool);
     ok(open_db(&normal, p, 1), "a connection with durability normal");
     ok(infor_db_exec(&normal, "PRAGMA synchronous", &v) == APR_SUCCESS && v
-       && strcmp(v, "1") == 0, "InforDurability normal: synchronous=NORMAL");
+       && strcmp(v, "1") == 0 && !normal.conn->sync_log,
+       "InforDurability normal: synchronous=NORMAL");
+    infor_store_counts(&changes, &commits, &syncs0);
+    ok(infor_db_write(&normal, write_meta, NULL, 0) == APR_SUCCESS,
+       "durability normal: a write");
+    infor_store_counts(&changes, &commits, &syncs1);
+    is_int((int)(syncs1 - syncs0), 0, "durability normal: no sync of its own");
     infor_store_close(&normal);
     apr_pool_destroy(p);
     ok(infor_store_release(db) == APR_SUCCESS,
