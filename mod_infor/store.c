@@ -251,11 +251,19 @@ static const char *const schema_v4[] = {
     NULL
 };
 
+/* infor_audit_order (at, at_us, id) serves every use of infor_audit_at
+ * (at): each audit row wrote one index more than it needed. */
+static const char *const schema_v5[] = {
+    "DROP INDEX IF EXISTS infor_audit_at",
+    NULL
+};
+
 static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
     schema_v3,
     schema_v4,
+    schema_v5,
 };
 
 /* The FTS5 table (external content: the texts stay in infor_users only)
@@ -486,7 +494,7 @@ static const struct {
         " AND (%d = 0 OR target_id = %lld OR target_id IN"
         " (SELECT target_id FROM infor_audit WHERE target_key = %s))"
         " ORDER BY at, at_us, id LIMIT %lld" },
-    /* InforAuditRetention: the oldest first, along infor_audit_at. */
+    /* InforAuditRetention: the oldest first, along infor_audit_order. */
     [ST_AUDIT_PURGE] = { "infor_audit_purge",
         "DELETE FROM infor_audit WHERE id IN (SELECT id FROM infor_audit"
         " WHERE at < %lld ORDER BY at LIMIT %lld)" },

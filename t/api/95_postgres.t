@@ -93,8 +93,8 @@ ok t_cmp([$rc, $out, $err],
          [0, "added user pg_admin (id 1) as an administrator\n", ''],
          'inforadm -t pgsql useradd: the first administrator, id 1');
 ok t_cmp(pg_value("SELECT value FROM infor_meta"
-                  . " WHERE name = 'schema_version'"), '4',
-         'infor_meta: schema version 4');
+                  . " WHERE name = 'schema_version'"), '5',
+         'infor_meta: schema version 5');
 ok t_cmp(pg_rows("SELECT table_name FROM information_schema.tables"
                  . " WHERE table_schema = 'public' ORDER BY 1"),
          [map { [$_] } qw(infor_audit infor_meta infor_resets infor_sessions
