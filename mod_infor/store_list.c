@@ -548,10 +548,14 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
  * a page within the first SHORT_WALK-th of the users, with a walk of the
  * first SHORT_WALK times the page's end entries of the sort index: when
  * more than one user in SHORT_WALK passes, spread along the index, the
- * page is there, and only the count reads every user that passes.  Else
- * those users are read once (ST_USER_QUERY_COUNTED): the page, sorted,
- * with their count.  Deeper pages count first, then walk the index (most
- * pass) or read and sort the users that pass. */
+ * page is there, and only the count reads every user that passes.  When
+ * the walk found some, but too few, the count comes next, then a walk
+ * twice as long as the page needs at the density the short walk saw (if
+ * that is fewer entries than users pass).  When it found none, or the
+ * second walk comes back short, those users are read (once, with their
+ * count: ST_USER_QUERY_COUNTED; or, counted already, sorted).  Deeper
+ * pages count first, then walk the index (most pass) or read and sort
+ * the users that pass. */
 #define SHORT_WALK 20
 
 /* A page of ST_USER_QUERY_COUNTED: its users, and the count every row
@@ -567,6 +571,19 @@ static void push_counted(infor_db *db, infor_row *row, void *baton)
 
     infor_db_push_user(db, row, c->users);
     c->total = infor_db_num(db, row, INFOR_USER_COLS);
+}
+
+/* The page of the users passing the patterns p, all read and sorted. */
+static apr_status_t sorted_page(infor_db *db, const char *const p[6],
+                                int status, int ro, int sort, int asc,
+                                apr_int64_t limit, apr_int64_t offset,
+                                apr_array_header_t *out)
+{
+    return infor_db_select(db, ST_USER_QUERY_SORTED,
+                           ARGS(p[0], p[1], p[2], p[3], p[4], p[5], &status,
+                                &status, &ro, &ro, &asc, &sort, &asc, &sort,
+                                &limit, &offset),
+                           infor_db_push_user, out);
 }
 
 static apr_status_t user_query(infor_db *db, const infor_user_query *q,
@@ -643,6 +660,38 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
                                         &ro),
                                    infor_db_first_num, total);
         }
+        if (rv == APR_SUCCESS && (*out)->nelts > 0) {
+            /* Some pass, more thinly than the short walk needed: the
+             * count, then a walk twice as long as the page needs at the
+             * density the short walk saw, when that reads fewer users
+             * than pass (else they are read and sorted, below). */
+            apr_int64_t seen = offset + (*out)->nelts;
+
+            apr_array_clear(*out);
+            rv = infor_db_select(db, ST_USER_COUNT,
+                                 ARGS(PATTERNS, &status, &status, &ro, &ro),
+                                 infor_db_first_num, total);
+            budget = (offset + limit) * budget / seen * 2;
+            if (rv != APR_SUCCESS || budget >= *total) {
+                return rv == APR_SUCCESS ? sorted_page(db, p, status, ro,
+                                                       sort, asc, limit,
+                                                       offset, *out)
+                                         : rv;
+            }
+            rv = infor_db_select(db, walk,
+                                 ARGS(&status, &status, &ro, &ro, &budget,
+                                      PATTERNS,
+                                      &status, &status, &ro, &ro, &limit,
+                                      &offset),
+                                 infor_db_push_user, *out);
+            if (rv != APR_SUCCESS || (*out)->nelts == limit
+                || offset + (*out)->nelts == *total) {
+                return rv;
+            }
+            apr_array_clear(*out);
+            return sorted_page(db, p, status, ro, sort, asc, limit, offset,
+                               *out);
+        }
         apr_array_clear(*out);
         if (rv == APR_SUCCESS) {
             rv = infor_db_select(db, ST_USER_QUERY_COUNTED,
@@ -666,11 +715,8 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
     }
     if (*total * WALK_ABOVE <= everyone) {
         /* Not most: read them and sort them (same order). */
-        return infor_db_select(db, ST_USER_QUERY_SORTED,
-                               ARGS(PATTERNS, &status, &status, &ro, &ro,
-                                    &asc, &sort, &asc, &sort, &limit,
-                                    &offset),
-                               infor_db_push_user, *out);
+        return sorted_page(db, p, status, ro, sort, asc, limit, offset,
+                           *out);
     }
     return infor_db_select(db, infor_store_user_query_stmt(sort, asc),
                            ARGS(PATTERNS, &status, &status, &ro, &ro, &limit,
