@@ -1575,12 +1575,10 @@ apr_status_t infor_db_ready(infor_db *db)
      * this process's threads from readying the schema side by side. */
     apr_thread_mutex_lock(schema_mutex);
     if (db->is_sqlite) {
-        const char *path = NULL;
+        const char *path = NULL, *mode = NULL;
 
         /* A property of the file: readers and writers in several
          * processes no longer block each other. */
-        const char *mode = NULL;
-
         rv = infor_db_exec(db, "PRAGMA journal_mode = WAL", &mode);
         conn->wal = mode && strcmp(mode, "wal") == 0;
         if (rv == APR_SUCCESS && !conn->writer) {

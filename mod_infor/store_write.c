@@ -11,8 +11,11 @@
  * and retry loop.  Within a process, writers to one file share their
  * transaction (group commit): the first becomes the leader, runs every
  * change queued by then on its own connection, each in a SAVEPOINT (a
- * change that fails is rolled back alone), commits once (one sync to disk
- * for all) and wakes the others with their answers.
+ * change that fails is rolled back alone), commits once, lets go of the
+ * lock, syncs the log to disk once for all (full durability, with
+ * infor_db_sync_log: another process commits meanwhile), then wakes
+ * the writers of its batch with their answers and hands the lead to the
+ * next in line.
  *
  * SQLite's checkpoints run here too, after a leader's commit (checkpoint).
  *
