@@ -573,6 +573,30 @@ static void push_counted(infor_db *db, infor_row *row, void *baton)
     c->total = infor_db_num(db, row, INFOR_USER_COLS);
 }
 
+/* The users passing the patterns p, counted. */
+static apr_status_t count_passing(infor_db *db, const char *const p[6],
+                                  int status, int ro, apr_int64_t *total)
+{
+    return infor_db_select(db, ST_USER_COUNT,
+                           ARGS(p[0], p[1], p[2], p[3], p[4], p[5], &status,
+                                &status, &ro, &ro),
+                           infor_db_first_num, total);
+}
+
+/* The page of those passing the patterns p among the first budget entries
+ * of the sort index (walk: an ST_USER_BWALK statement). */
+static apr_status_t bounded_walk(infor_db *db, infor_stmt walk,
+                                 const char *const p[6], int status, int ro,
+                                 apr_int64_t budget, apr_int64_t limit,
+                                 apr_int64_t offset, apr_array_header_t *out)
+{
+    return infor_db_select(db, walk,
+                           ARGS(&status, &status, &ro, &ro, &budget, p[0],
+                                p[1], p[2], p[3], p[4], p[5], &status,
+                                &status, &ro, &ro, &limit, &offset),
+                           infor_db_push_user, out);
+}
+
 /* The page of the users passing the patterns p, all read and sorted. */
 static apr_status_t sorted_page(infor_db *db, const char *const p[6],
                                 int status, int ro, int sort, int asc,
@@ -648,17 +672,10 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
                              - ST_USER_QUERY));
         counted c = { *out, 0 };
 
-        rv = infor_db_select(db, walk,
-                             ARGS(&status, &status, &ro, &ro, &budget,
-                                  PATTERNS,
-                                  &status, &status, &ro, &ro, &limit,
-                                  &offset),
-                             infor_db_push_user, *out);
+        rv = bounded_walk(db, walk, p, status, ro, budget, limit, offset,
+                          *out);
         if (rv == APR_SUCCESS && (*out)->nelts == limit) {
-            return infor_db_select(db, ST_USER_COUNT,
-                                   ARGS(PATTERNS, &status, &status, &ro,
-                                        &ro),
-                                   infor_db_first_num, total);
+            return count_passing(db, p, status, ro, total);
         }
         if (rv == APR_SUCCESS && (*out)->nelts > 0) {
             /* Some pass, more thinly than the short walk needed: the
@@ -668,9 +685,7 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
             apr_int64_t seen = offset + (*out)->nelts;
 
             apr_array_clear(*out);
-            rv = infor_db_select(db, ST_USER_COUNT,
-                                 ARGS(PATTERNS, &status, &status, &ro, &ro),
-                                 infor_db_first_num, total);
+            rv = count_passing(db, p, status, ro, total);
             budget = (offset + limit) * budget / seen * 2;
             if (rv != APR_SUCCESS || budget >= *total) {
                 return rv == APR_SUCCESS ? sorted_page(db, p, status, ro,
@@ -678,12 +693,8 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
                                                        offset, *out)
                                          : rv;
             }
-            rv = infor_db_select(db, walk,
-                                 ARGS(&status, &status, &ro, &ro, &budget,
-                                      PATTERNS,
-                                      &status, &status, &ro, &ro, &limit,
-                                      &offset),
-                                 infor_db_push_user, *out);
+            rv = bounded_walk(db, walk, p, status, ro, budget, limit,
+                              offset, *out);
             if (rv != APR_SUCCESS || (*out)->nelts == limit
                 || offset + (*out)->nelts == *total) {
                 return rv;
@@ -706,9 +717,7 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
         }
         /* None pass, or none past the offset: the count alone. */
     }
-    rv = infor_db_select(db, ST_USER_COUNT,
-                         ARGS(PATTERNS, &status, &status, &ro, &ro),
-                         infor_db_first_num, total);
+    rv = count_passing(db, p, status, ro, total);
     if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total
         || (*out)->nelts > 0) {
         return rv;
