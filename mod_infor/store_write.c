@@ -406,17 +406,24 @@ static apr_status_t savepoint(infor_db *lead, infor_stmt id)
  * the leader's handle that allocates from its own writer's pool: that
  * writer sleeps until the batch is done, so its pool is the leader's to
  * use meanwhile. */
-static int run_batch(infor_db *lead, write_job *batch)
+static int run_batch(infor_db *lead, infor_writer *w, write_job **taken)
 {
-    int shared = batch->next != NULL;
+    write_job *batch, *j;
     apr_status_t rv;
-    write_job *j;
+    int shared;
 
+    /* The batch is taken once the transaction has begun: the writers
+     * queued while the leader waited for the lock (another process
+     * writing) share it too. */
     rv = txn_begin(lead);
+    apr_thread_mutex_lock(w->mutex);
+    *taken = batch = take_batch(w);
+    apr_thread_mutex_unlock(w->mutex);
     if (rv != APR_SUCCESS) {
         fail_all(batch, lead, rv);
         return 0;
     }
+    shared = batch->next != NULL;
     for (j = batch; j; j = j->next) {
         infor_db on = *lead;
 
@@ -537,13 +544,12 @@ static apr_status_t queue_write(infor_db *db, infor_change_fn *change,
     }
     /* The leader: this job heads the queue (the first, or handed the
      * lead by the last leader), so the batch holds it. */
-    batch = take_batch(w);
     apr_thread_mutex_unlock(w->mutex);
     /* The log is synced after the write lock is let go (other
      * processes write meanwhile), but before the next batch of this
      * process begins: that batch grows meanwhile, and one sync serves
      * more changes. */
-    if (run_batch(db, batch) && (rv = sync_log(db)) != APR_SUCCESS) {
+    if (run_batch(db, w, &batch) && (rv = sync_log(db)) != APR_SUCCESS) {
         /* Committed, but not known to be on the disk: an error. */
         fail_all(batch, db, rv);
     }
