@@ -269,10 +269,15 @@ apr_status_t infor_store_session_purge(infor_db *db, apr_time_t now,
 /* Counters the store keeps for mod_status, in memory all the server's
  * processes share (status.c makes it); no counting while none is given.
  * lock_waits and lock_wait_usec: SQLite writers that found the write lock
- * taken, and how long they waited for it in all. */
+ * taken, and how long they waited for it in all; changes, commits and
+ * log_syncs: changes written, transactions committed (fewer: group
+ * commit) and SQLite logs synced after a commit (full durability). */
 typedef struct {
     apr_uint64_t lock_waits;
     apr_uint64_t lock_wait_usec;
+    apr_uint64_t changes;
+    apr_uint64_t commits;
+    apr_uint64_t log_syncs;
 } infor_store_stats;
 
 /* Once, in the parent before the children start (or NULL: none). */

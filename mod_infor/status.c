@@ -102,7 +102,10 @@ static const struct {
     { "InforThrottledLogins", "Throttled logins" },
     { "InforStoreErrors", "Store errors" },
     { "InforWriteLockWaits", "Write-lock waits" },
-    { "InforWriteLockWaitMicroseconds", "Write-lock wait time (us)" }
+    { "InforWriteLockWaitMicroseconds", "Write-lock wait time (us)" },
+    { "InforWrites", "Changes written" },
+    { "InforCommits", "Transactions committed" },
+    { "InforLogSyncs", "SQLite log syncs" }
 };
 #define N_SHOWN (sizeof(shown) / sizeof(shown[0]))
 
@@ -119,6 +122,9 @@ static int status_hook(request_rec *r, int flags)
     }
     v[i++] = apr_atomic_read64(&counters->store.lock_waits);
     v[i++] = apr_atomic_read64(&counters->store.lock_wait_usec);
+    v[i++] = apr_atomic_read64(&counters->store.changes);
+    v[i++] = apr_atomic_read64(&counters->store.commits);
+    v[i++] = apr_atomic_read64(&counters->store.log_syncs);
 
     if (flags & AP_STATUS_SHORT) {
         for (i = 0; i < N_SHOWN; i++) {

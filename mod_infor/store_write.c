@@ -99,6 +99,9 @@ static apr_status_t sync_log(infor_db *db)
     rv = infor_db_sync_log(db);
     if (rv == APR_SUCCESS) {
         apr_atomic_inc32(&logs_synced);
+        if (infor_stats) {
+            apr_atomic_inc64(&infor_stats->log_syncs);
+        }
     }
     return rv;
 }
@@ -264,6 +267,9 @@ static apr_status_t txn_end(infor_db *db, int commit)
         rv = tx(db, ST_TX_COMMIT, "COMMIT");
         if (rv == APR_SUCCESS) {
             apr_atomic_inc32(&commits_made);
+            if (infor_stats) {
+                apr_atomic_inc64(&infor_stats->commits);
+            }
         }
     }
     if (!commit || rv != APR_SUCCESS) {
@@ -585,6 +591,9 @@ apr_status_t infor_db_write_to(infor_db *db, apr_int64_t account,
     int committing;
 
     apr_atomic_inc32(&changes_written);
+    if (infor_stats) {
+        apr_atomic_inc64(&infor_stats->changes);
+    }
     db->errmsg = NULL;
     if (!db->is_sqlite) {
         apr_thread_mutex_t *queue = account > 0
