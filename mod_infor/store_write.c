@@ -408,10 +408,11 @@ static apr_status_t savepoint(infor_db *lead, infor_stmt id)
     return infor_db_run(lead, id, NULL);
 }
 
-/* Runs a batch on the leader's connection.  Each change runs on a copy of
- * the leader's handle that allocates from its own writer's pool: that
- * writer sleeps until the batch is done, so its pool is the leader's to
- * use meanwhile. */
+/* Begins a transaction on the leader's connection, takes the batch from
+ * w's queue (in *taken) and runs it; 1 when it committed.  Each change
+ * runs on a copy of the leader's handle that allocates from its own
+ * writer's pool: that writer sleeps until the batch is done, so its pool
+ * is the leader's to use meanwhile. */
 static int run_batch(infor_db *lead, infor_writer *w, write_job **taken)
 {
     write_job *batch, *j;
@@ -549,7 +550,7 @@ static apr_status_t queue_write(infor_db *db, infor_change_fn *change,
         return job.rv;
     }
     /* The leader: this job heads the queue (the first, or handed the
-     * lead by the last leader), so the batch holds it. */
+     * lead by the last leader), so the batch run_batch takes holds it. */
     apr_thread_mutex_unlock(w->mutex);
     /* The log is synced after the write lock is let go (other
      * processes write meanwhile), but before the next batch of this
