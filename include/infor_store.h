@@ -169,12 +169,6 @@ apr_status_t infor_store_attach(infor_db *db, apr_pool_t *conn_pool,
  * connections need no call: their pool's cleanup does the same. */
 void infor_store_close(infor_db *db);
 
-/* How many changes this process has written, in how many committed
- * transactions (fewer when group commit shares them), and how many times
- * it synced SQLite's log after a commit (full durability). */
-void infor_store_counts(apr_uint32_t *changes, apr_uint32_t *commits,
-                        apr_uint32_t *syncs);
-
 /* Whether db's connection is attached and ready for statements. */
 int infor_store_usable(const infor_db *db);
 

@@ -114,7 +114,6 @@ struct infor_conn {
     struct sqlite3_stmt *nst[ST_COUNT];
     const char *types[ST_COUNT];
     int wal_frames;          /* SQLite: the log's frames after its commit */
-    int wal;                 /* SQLite: the file is in WAL mode */
     int sync_log;            /* SQLite: COMMIT leaves the log's sync to
                               * infor_db_sync_log (full durability) */
     int plan_modes;          /* PostgreSQL: the server has plan_cache_mode */

@@ -1564,7 +1564,7 @@ apr_status_t infor_db_ready(infor_db *db)
 {
     infor_conn *conn = db->conn;
     apr_status_t rv;
-    int i;
+    int i, wal = 0;
 
     conn->ready = 0;
     if ((rv = conn_settings(db)) != APR_SUCCESS) {
@@ -1580,7 +1580,7 @@ apr_status_t infor_db_ready(infor_db *db)
         /* A property of the file: readers and writers in several
          * processes no longer block each other. */
         rv = infor_db_exec(db, "PRAGMA journal_mode = WAL", &mode);
-        conn->wal = mode && strcmp(mode, "wal") == 0;
+        wal = mode && strcmp(mode, "wal") == 0;
         if (rv == APR_SUCCESS && !conn->writer) {
             rv = infor_db_exec(db, "SELECT file FROM pragma_database_list"
                                " WHERE name = 'main'", &path);
@@ -1616,7 +1616,7 @@ apr_status_t infor_db_ready(infor_db *db)
          * it after the lock is let go). */
         sqlite3_wal_hook(conn->native, native_wal_hook, conn);
     }
-    if (db->is_sqlite && conn->wal && !db->sync_normal) {
+    if (wal && !db->sync_normal) {
         /* Full durability, with the log's sync after the write lock:
          * COMMIT writes the log without syncing it, and the writer syncs
          * it (infor_db_sync_log) once it has let go of the lock, before

@@ -76,18 +76,6 @@ struct infor_writer {
     int leading;             /* a batch runs or its leader is chosen */
 };
 
-/* Changes written, transactions committed and logs synced by this
- * process. */
-static apr_uint32_t changes_written, commits_made, logs_synced;
-
-void infor_store_counts(apr_uint32_t *changes, apr_uint32_t *commits,
-                        apr_uint32_t *syncs)
-{
-    *changes = apr_atomic_read32(&changes_written);
-    *commits = apr_atomic_read32(&commits_made);
-    *syncs = apr_atomic_read32(&logs_synced);
-}
-
 /* After a commit: the log on the disk (full durability on SQLite). */
 static apr_status_t sync_log(infor_db *db)
 {
@@ -97,11 +85,8 @@ static apr_status_t sync_log(infor_db *db)
         return APR_SUCCESS;
     }
     rv = infor_db_sync_log(db);
-    if (rv == APR_SUCCESS) {
-        apr_atomic_inc32(&logs_synced);
-        if (infor_stats) {
-            apr_atomic_inc64(&infor_stats->log_syncs);
-        }
+    if (rv == APR_SUCCESS && infor_stats) {
+        apr_atomic_inc64(&infor_stats->log_syncs);
     }
     return rv;
 }
@@ -265,11 +250,8 @@ static apr_status_t txn_end(infor_db *db, int commit)
 
     if (commit) {
         rv = tx(db, ST_TX_COMMIT, "COMMIT");
-        if (rv == APR_SUCCESS) {
-            apr_atomic_inc32(&commits_made);
-            if (infor_stats) {
-                apr_atomic_inc64(&infor_stats->commits);
-            }
+        if (rv == APR_SUCCESS && infor_stats) {
+            apr_atomic_inc64(&infor_stats->commits);
         }
     }
     if (!commit || rv != APR_SUCCESS) {
@@ -591,7 +573,6 @@ apr_status_t infor_db_write_to(infor_db *db, apr_int64_t account,
 {
     int committing;
 
-    apr_atomic_inc32(&changes_written);
     if (infor_stats) {
         apr_atomic_inc64(&infor_stats->changes);
     }

@@ -22,6 +22,7 @@
 
 #define WRITERS 8
 
+static infor_store_stats stats;
 static apr_pool_t *pool;
 static const apr_dbd_driver_t *driver;
 static const char *path;
@@ -126,13 +127,12 @@ static void test_group_commit(infor_db *db)
 {
     apr_thread_t *threads[WRITERS];
     writer_arg args[WRITERS];
-    apr_uint32_t changes0, commits0, changes1, commits1, syncs0, syncs1;
+    infor_store_stats s0 = stats, s1;
     const char *v = NULL;
     infor_user *u = NULL;
     apr_array_header_t *all = NULL;
     int i, right = 0;
 
-    infor_store_counts(&changes0, &commits0, &syncs0);
     /* Held here: the first writer leads a batch of its own change and
      * waits for the lock; the others queue behind it meanwhile. */
     ok(apr_global_mutex_lock(lock) == APR_SUCCESS, "the write lock taken");
@@ -148,7 +148,7 @@ static void test_group_commit(infor_db *db)
         apr_status_t trv;
         apr_thread_join(&trv, threads[i]);
     }
-    infor_store_counts(&changes1, &commits1, &syncs1);
+    s1 = stats;
 
     ok(args[0].rv == APR_EGENERAL, "a failing change: its own failure");
     is_str(args[0].errmsg, "failed on purpose", "with its own message");
@@ -157,12 +157,16 @@ static void test_group_commit(infor_db *db)
         right += args[i].rv == APR_SUCCESS;
     }
     is_int(right, WRITERS - 2, "every other change succeeded");
-    is_int((int)(changes1 - changes0), WRITERS, "8 changes written");
-    ok(commits1 - commits0 <= 3,
+    is_int((int)(s1.changes - s0.changes), WRITERS, "8 changes written");
+    ok(s1.commits - s0.commits <= 3,
        "in at most 3 transactions: writers share commits");
-    diag("commits for %d changes: %u", WRITERS, commits1 - commits0);
-    is_int((int)(syncs1 - syncs0), (int)(commits1 - commits0),
+    diag("commits for %d changes: %u", WRITERS,
+         (unsigned)(s1.commits - s0.commits));
+    is_int((int)(s1.log_syncs - s0.log_syncs),
+           (int)(s1.commits - s0.commits),
            "durability full: the log synced after every commit");
+    ok(s1.lock_waits > s0.lock_waits,
+       "the writer that found the lock held is counted");
 
     ok(infor_db_exec(db, "SELECT COUNT(*) FROM infor_meta"
                      " WHERE name = 'half_written'", &v) == APR_SUCCESS
@@ -194,7 +198,7 @@ static void test_settings(infor_db *db)
     const char *v = NULL;
     apr_pool_t *p;
 
-    apr_uint32_t changes, commits, syncs0, syncs1;
+    apr_uint64_t syncs = stats.log_syncs;
 
     /* Full durability: COMMIT leaves the log's sync to the writer, who
      * syncs it after the write lock (test_group_commit counts them). */
@@ -209,11 +213,10 @@ static void test_settings(infor_db *db)
     ok(infor_db_exec(&normal, "PRAGMA synchronous", &v) == APR_SUCCESS && v
        && strcmp(v, "1") == 0 && !normal.conn->sync_log,
        "InforDurability normal: synchronous=NORMAL");
-    infor_store_counts(&changes, &commits, &syncs0);
     ok(infor_db_write(&normal, write_meta, NULL, 0) == APR_SUCCESS,
        "durability normal: a write");
-    infor_store_counts(&changes, &commits, &syncs1);
-    is_int((int)(syncs1 - syncs0), 0, "durability normal: no sync of its own");
+    is_int((int)(stats.log_syncs - syncs), 0,
+           "durability normal: no sync of its own");
     infor_store_close(&normal);
     apr_pool_destroy(p);
     ok(infor_store_release(db) == APR_SUCCESS,
@@ -303,6 +306,8 @@ int main(void)
 
     apr_initialize();
     atexit(apr_terminate);
+    /* The counters mod_status shows, here in the test's memory. */
+    infor_store_set_stats(&stats);
     apr_pool_create(&pool, NULL);
     apr_dbd_init(pool);
     if (!mkdtemp(dir)
