@@ -23,7 +23,7 @@ if (!$ENV{INFOR_TEST_PG} && $ENV{CI}) {
              . ' (.ci/deps); see its output for why it did not');
     exit;
 }
-plan tests => 101, $ENV{INFOR_TEST_PG} ? 1
+plan tests => 106, $ENV{INFOR_TEST_PG} ? 1
     : skip_reason('no PostgreSQL cluster: PostgreSQL is not installed (no '
                   . '/usr/lib/postgresql/*/bin/initdb), or t/TEST.PL could '
                   . 'not start one (see its output)');
@@ -93,8 +93,8 @@ ok t_cmp([$rc, $out, $err],
          [0, "added user pg_admin (id 1) as an administrator\n", ''],
          'inforadm -t pgsql useradd: the first administrator, id 1');
 ok t_cmp(pg_value("SELECT value FROM infor_meta"
-                  . " WHERE name = 'schema_version'"), '5',
-         'infor_meta: schema version 5');
+                  . " WHERE name = 'schema_version'"), '6',
+         'infor_meta: schema version 6');
 ok t_cmp(pg_rows("SELECT table_name FROM information_schema.tables"
                  . " WHERE table_schema = 'public' ORDER BY 1"),
          [map { [$_] } qw(infor_audit infor_meta infor_resets infor_sessions
@@ -359,16 +359,37 @@ ok t_cmp([ $all =~ /<User exists="true" UserID="(\d+)"/g ],
          [ map { $_->[0] } @{ pg_rows(
              "SELECT id FROM infor_users ORDER BY lower(first_name || ' ' || last_name), lower(first_name), lower(last_name), id") } ],
          'GetAllUsers: every user, streamed, in order');
-my @kept = map { rest_get('GetAllUsers2', authenticationTicket => $admin,
-                          startingRowNumber => 0, numberOfRow => 0,
-                          userStatusFilter => $_->[0],
-                          userTypeFilter => $_->[1], sortBy => 0,
-                          sortAscending => 'true')->content
-                 =~ /totalusercount="(\d+)"/ } [-1, -1], [0, -1], [1, 2];
-ok t_cmp(\@kept, [ map { pg_value("SELECT COUNT(*) FROM infor_users $_") }
-                   '', 'WHERE enabled = 0',
-                   'WHERE enabled = 1 AND read_only = 1' ],
-         'the kept totals are the table\'s counts');
+# The unfiltered totals (kept by the triggers) against the table's counts.
+sub kept_totals_ok {
+    my $name = shift;
+    my @kept = map {
+        rest_get('GetAllUsers2', authenticationTicket => $admin,
+                 startingRowNumber => 0, numberOfRow => 0,
+                 userStatusFilter => $_->[0], userTypeFilter => $_->[1],
+                 sortBy => 0, sortAscending => 'true')->content
+            =~ /totalusercount="(\d+)"/
+    } [-1, -1], [0, -1], [1, -1], [-1, 1], [1, 2], [0, 1];
+    ok t_cmp(\@kept,
+             [ map { pg_value("SELECT COUNT(*) FROM infor_users $_") }
+               '', 'WHERE enabled = 0', 'WHERE enabled = 1',
+               'WHERE read_only = 0', 'WHERE enabled = 1 AND read_only = 1',
+               'WHERE enabled = 0 AND read_only = 0' ], $name);
+}
+kept_totals_ok('the kept totals are the table\'s counts');
+# Other writers' SQL: a change of status or type to many users at once
+# moves them (a row trigger, version 6); one that sets the columns to
+# what they are, or changes others, moves nothing.
+pg_value(q{WITH u AS (UPDATE infor_users
+    SET enabled = CASE WHEN id % 2 = 0 THEN 1 - enabled ELSE enabled END,
+    read_only = CASE WHEN id % 3 = 0 THEN 1 - read_only ELSE read_only END
+  WHERE username LIKE 'pgm!_%' ESCAPE '!' RETURNING 1)
+  SELECT COUNT(*) FROM u});
+kept_totals_ok('the kept totals after SQL changed the status and type of '
+               . 'many users');
+pg_value(q{WITH u AS (UPDATE infor_users SET enabled = enabled,
+    updated = updated + 1 WHERE username LIKE 'pgm!_%' ESCAPE '!'
+  RETURNING 1) SELECT COUNT(*) FROM u});
+kept_totals_ok('the kept totals after SQL set them to what they were');
 # Filtered pages.  Near the start of the list a page is first looked for
 # in a short walk of the sort index (20 times the page's end entries):
 # with a third passing ZOË, spread by user name, it is there; by first
@@ -562,6 +583,7 @@ ok t_cmp(rest_post('ChangeUserStatus', authenticationTicket => $admin,
          rest_expect($OK), 'ChangeUserStatus POST 0');
 ok t_cmp([pg_user('pg_carl')->{enabled}, sessions_of(4)], [0, []],
          'disabled: stored, the sessions deleted');
+kept_totals_ok('disabled: the kept totals moved with it');
 ok t_cmp(current_user($carl), rest_expect($R901),
          'disabled: that user\'s ticket gets [901]');
 ok t_cmp(login_answer('pg_carl', 'carl-pass-1'), rest_expect($AUTH),
@@ -648,6 +670,33 @@ ok t_cmp([grep { !/\A[0-9a-f]{40}\z/ } @keys], [],
          'infor_sessions: only 40-hex keys');
 ok t_cmp(\@keys, [sort map { key_of($_) } $admin, $admin_soap, $bob],
          'infor_sessions: the keys of the live tickets, nothing else');
+
+# ======================================================= version 5 to 6
+# A database of version 5 counts changes of status and type with a
+# statement trigger, which every UPDATE ran: inforadm migrates it to the
+# row trigger of version 6, and the counts go on being right.
+pg_value(q{DROP TRIGGER infor_users_count_upd ON infor_users;
+  DROP FUNCTION infor_user_counts_move();
+  CREATE FUNCTION infor_user_counts_move() RETURNS trigger
+    LANGUAGE plpgsql AS $f$ BEGIN RETURN NULL; END $f$;
+  CREATE TRIGGER infor_users_count_upd AFTER UPDATE ON infor_users
+    REFERENCING OLD TABLE AS infor_counted_old
+    NEW TABLE AS infor_counted_new
+    FOR EACH STATEMENT EXECUTE FUNCTION infor_user_counts_move();
+  UPDATE infor_meta SET value = '5' WHERE name = 'schema_version'});
+($rc) = pg_adm(undef, 'list');
+ok t_cmp([$rc, pg_value("SELECT value FROM infor_meta"
+                        . " WHERE name = 'schema_version'"),
+          pg_rows("SELECT tgtype & 1, array_length(tgattr, 1)"
+                  . " FROM pg_trigger"
+                  . " WHERE tgname = 'infor_users_count_upd'")],
+         [0, '6', [[1, 2]]],
+         'inforadm migrated version 5 to 6: a row trigger on two columns');
+pg_value(q{UPDATE infor_users SET read_only = 1 - read_only
+           WHERE username = 'pgxdecoy' RETURNING 1});
+kept_totals_ok('version 6: the kept totals after SQL changed a type');
+pg_value(q{UPDATE infor_users SET read_only = 1 - read_only
+           WHERE username = 'pgxdecoy' RETURNING 1});
 
 # inforadm reads what the module wrote.
 ($rc, $out, $err) = pg_adm(undef, 'list');
