@@ -56,6 +56,9 @@ typedef enum {
     ST_RESET_GET,
     ST_RESET_DELETE,
     ST_RESET_TAKE,
+    /* PostgreSQL only: ST_USER_UPDATE_LIGHT and the audit row of the
+     * change, one statement (SQLite has no UPDATE in a WITH). */
+    ST_USER_UPDATE_AUDIT,
     /* SQLite only, prepared once like the rest: a statement run as text
      * is compiled again on every call (PostgreSQL runs these as text). */
     ST_TX_BEGIN,
@@ -89,6 +92,7 @@ typedef enum {
 int infor_store_update_heavy(int kind, int i);
 
 /* The first statement that only SQLite prepares. */
+#define ST_PG_ONLY ST_USER_UPDATE_AUDIT
 #define ST_SQLITE_ONLY ST_TX_BEGIN
 /* The first statement that only SQLite with the FTS5 table prepares. */
 #define ST_SQLITE_FTS ST_USER_FTS_COUNT_ALL
@@ -104,6 +108,8 @@ struct infor_conn {
     int ready;               /* statements prepared; 0: ready it again */
     int prepared;            /* statements were prepared once */
     int in_txn;              /* between BEGIN and COMMIT or ROLLBACK */
+    int in_write;            /* PostgreSQL: running a change of one
+                              * statement, its own transaction */
     int holds_lock;          /* holds its file's write lock */
     infor_writer *writer;    /* SQLite: the queue for this file */
     int fts;                 /* SQLite: infor_users_fts is there */
@@ -204,9 +210,14 @@ apr_status_t infor_db_recover(infor_db *db);
  * other writers of the process (group commit).  A change that fails is
  * rolled back alone and its status returned; the change must be safe to
  * run again (PostgreSQL retries serialization failures and deadlocks).
- * INFOR_WRITE_ALONE: never share the transaction (long changes). */
+ * INFOR_WRITE_ALONE: never share the transaction (long changes).
+ * INFOR_WRITE_ONE: the change runs exactly one statement, which on
+ * PostgreSQL is then its own transaction: no BEGIN and COMMIT, two round
+ * trips fewer (a lost connection leaves its outcome unknown, so it is
+ * never run again then, as after a COMMIT sent). */
 typedef apr_status_t infor_change_fn(infor_db *db, void *baton);
 #define INFOR_WRITE_ALONE 0x01
+#define INFOR_WRITE_ONE 0x02
 apr_status_t infor_db_write(infor_db *db, infor_change_fn *change,
                             void *baton, unsigned flags);
 /* The same, for a change to one account (its id): on PostgreSQL the

@@ -496,6 +496,7 @@ static const struct {
         " ON CONFLICT (name_key) DO NOTHING" },
     [ST_USER_UPDATE] = { "infor_user_update", NULL },
     [ST_USER_UPDATE_LIGHT] = { "infor_user_update_light", NULL },
+    [ST_USER_UPDATE_AUDIT] = { "infor_user_update_audit", NULL },
     [ST_USER_DELETE] = { "infor_user_delete",
         "DELETE FROM infor_users WHERE id = %lld" },
     [ST_USER_SET_LOGON] = { "infor_user_set_logon",
@@ -659,6 +660,19 @@ static const char *update_sql(apr_pool_t *p, int light)
         " updated = %lld WHERE id = %lld", NULL);
 }
 
+/* PostgreSQL: the light UPDATE and, if it found the user, the change's
+ * audit row (ST_AUDIT_INSERT's columns, target_id the user's), in one
+ * statement; its bindings are the UPDATE's, then the audit row's but for
+ * target_id.  A clash of the random id fails the whole statement. */
+static const char *update_audit_sql(apr_pool_t *p)
+{
+    return apr_pstrcat(p, "WITH u AS (", update_sql(p, 1), " RETURNING id)"
+        " INSERT INTO infor_audit (id, at, at_us, actor_id, actor_name,"
+        " action, target_id, target_name, target_key, fields, client)"
+        " SELECT %lld, %lld, %lld, %lld, %s, %s, u.id, %s, %s, %s, %s"
+        " FROM u", NULL);
+}
+
 int infor_store_update_heavy(int kind, int i)
 {
     return kind == 0 ? heavy_text[i] : kind == 1 ? heavy_int[i]
@@ -782,6 +796,9 @@ static const char *stmt_sql(apr_pool_t *p, int i)
     }
     if (i >= ST_USER_PAGE && i <= ST_USER_PAGE_LAST) {
         return page_sql(p, i);
+    }
+    if (i == ST_USER_UPDATE_AUDIT) {
+        return update_audit_sql(p);
     }
     return stmts[i].sql ? stmts[i].sql
                         : update_sql(p, i == ST_USER_UPDATE_LIGHT);
@@ -1074,10 +1091,12 @@ static apr_dbd_prepared_t *stmt(infor_db *db, infor_stmt id)
 
 /* After a failure outside any transaction, whether to run the statement
  * again: once, when the connection or its statements were lost and it
- * could be readied again. */
+ * could be readied again.  Never a change that is its own transaction: it
+ * may have been committed before the connection went. */
 static int retry_read(infor_db *db)
 {
-    if (!db->conn || db->conn->in_txn || !infor_db_conn_lost(db)) {
+    if (!db->conn || db->conn->in_txn || db->conn->in_write
+        || !infor_db_conn_lost(db)) {
         return 0;
     }
     return infor_db_recover(db) == APR_SUCCESS;
@@ -1657,8 +1676,12 @@ apr_status_t infor_db_ready(infor_db *db)
     for (i = 0; i < (!db->is_sqlite ? ST_SQLITE_ONLY
                      : conn->fts ? ST_COUNT : ST_SQLITE_FTS); i++) {
         apr_dbd_prepared_t *st = NULL;
-        const char *sql = dialect(db, db->pool, stmt_sql(db->pool, i));
+        const char *sql;
 
+        if (db->is_sqlite && i >= ST_PG_ONLY && i < ST_SQLITE_ONLY) {
+            continue;
+        }
+        sql = dialect(db, db->pool, stmt_sql(db->pool, i));
         if (db->is_sqlite) {
             if ((rv = native_prepare(db, i, sql)) != APR_SUCCESS) {
                 return rv;

@@ -384,54 +384,77 @@ apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n)
  * row there is, at 2^-63 per row). */
 #define AUDIT_ID_DRAWS 4
 
+/* An audit row's values but its id, in ST_AUDIT_INSERT's order. */
+typedef struct {
+    apr_int64_t at, at_us, actor, target;
+    const char *actor_name, *action, *name, *key, *fields, *client;
+} audit_row;
+
+static void audit_row_make(infor_db *db, audit_row *r, const infor_audit *a,
+                           const infor_user *target, const char *fields,
+                           apr_time_t now)
+{
+    r->at = apr_time_sec(now);
+    r->at_us = now;
+    r->actor = a->actor_id;
+    r->target = target->id;
+    r->actor_name = a->actor_name ? a->actor_name : "";
+    r->action = a->action;
+    r->name = target->username;
+    r->key = infor_name_key(db->pool, target->username);
+    r->fields = fields ? fields : "";
+    r->client = a->client ? a->client : "";
+}
+
+/* PostgreSQL: a random positive id, so that inserts spread over the whole
+ * key range (a distributed engine's ranges), where a sequence puts every
+ * one at its end. */
+static apr_status_t audit_id_draw(infor_db *db, apr_int64_t *id)
+{
+    unsigned char r[8];
+    apr_uint64_t v = 0;
+    int i;
+
+    if (apr_generate_random_bytes(r, sizeof(r)) != APR_SUCCESS) {
+        db->errmsg = "no random bytes for an audit row's id";
+        return APR_EGENERAL;
+    }
+    for (i = 0; i < 8; i++) {
+        v = (v << 8) | r[i];
+    }
+    *id = (apr_int64_t)(v & APR_UINT64_C(0x7FFFFFFFFFFFFFFF));
+    if (*id == 0) {
+        *id = 1;
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t infor_db_audit(infor_db *db, const infor_audit *a,
                             const infor_user *target, const char *fields,
                             apr_time_t now)
 {
-    apr_int64_t at = apr_time_sec(now), at_us = now, actor = a->actor_id;
-    apr_int64_t tid = target->id;
-    const char *key = infor_name_key(db->pool, target->username);
+    audit_row r;
+    apr_int64_t id = 0;
     apr_status_t rv = APR_SUCCESS;
     int draw, n = 0;
 
+    audit_row_make(db, &r, a, target, fields, now);
     for (draw = 0; rv == APR_SUCCESS && n == 0 && draw < AUDIT_ID_DRAWS;
          draw++) {
-        unsigned char r[8];
-        apr_uint64_t v = 0;
-        apr_int64_t id;
-        int i;
-
-        if (db->is_sqlite) {
-            /* One file: the next rowid.  The rows of a shared commit then
-             * fill one page, where random ids would dirty one page each. */
-            rv = infor_db_run_count(db, ST_AUDIT_INSERT,
-                                    ARGS(NULL, &at, &at_us, &actor,
-                                         a->actor_name ? a->actor_name : "",
-                                         a->action, &tid, target->username,
-                                         key, fields ? fields : "",
-                                         a->client ? a->client : ""), &n);
+        /* SQLite, one file: the next rowid.  The rows of a shared commit
+         * then fill one page, where random ids would dirty one page
+         * each. */
+        if (!db->is_sqlite && (rv = audit_id_draw(db, &id)) != APR_SUCCESS) {
             break;
-        }
-        /* PostgreSQL: a random positive id, so that inserts spread over
-         * the whole key range (a distributed engine's ranges), where a
-         * sequence puts every one at its end. */
-        if ((rv = apr_generate_random_bytes(r, sizeof(r))) != APR_SUCCESS) {
-            db->errmsg = "no random bytes for an audit row's id";
-            break;
-        }
-        for (i = 0; i < 8; i++) {
-            v = (v << 8) | r[i];
-        }
-        id = (apr_int64_t)(v & APR_UINT64_C(0x7FFFFFFFFFFFFFFF));
-        if (id == 0) {
-            id = 1;
         }
         rv = infor_db_run_count(db, ST_AUDIT_INSERT,
-                                ARGS(&id, &at, &at_us, &actor,
-                                     a->actor_name ? a->actor_name : "",
-                                     a->action, &tid, target->username, key,
-                                     fields ? fields : "",
-                                     a->client ? a->client : ""), &n);
+                                ARGS(db->is_sqlite ? NULL : &id, &r.at,
+                                     &r.at_us, &r.actor, r.actor_name,
+                                     r.action, &r.target, r.name, r.key,
+                                     r.fields, r.client), &n);
+        if (db->is_sqlite) {
+            break;
+        }
     }
     if (rv == APR_SUCCESS && n == 0) {
         db->errmsg = "no free id for an audit row";
@@ -549,22 +572,88 @@ static const char *const int_names[] = {
 static const unsigned fold_texts[] = { 0, 1, 2, 3, 5 };
 #define N_FOLD (sizeof(fold_texts) / sizeof(fold_texts[0]))
 
+/* A change's texts and ints, in the order of text_names and int_names. */
+#define CHANGE_TEXTS(c) { \
+        (c)->username, (c)->first_name, (c)->last_name, (c)->email, \
+        (c)->mobile, (c)->auth_authority, (c)->password_hash, \
+        (c)->language, (c)->default_portal, (c)->email_type }
+#define CHANGE_INTS(c) { \
+        (c)->enabled, (c)->read_only, (c)->show_archives, \
+        (c)->show_hiddens, (c)->notification, (c)->attach_document }
+
+/* Light when no column a sort index holds (but email) changes: then the
+ * light statement, which leaves them out, writes less. */
+static int change_light(const infor_user_change *c)
+{
+    const char *texts[N_TEXT] = CHANGE_TEXTS(c);
+    int ints[N_INT] = CHANGE_INTS(c);
+    int light = 1;
+    unsigned i;
+
+    for (i = 0; i < N_TEXT; i++) {
+        light = light && !(texts[i] && infor_store_update_heavy(0, i));
+    }
+    for (i = 0; i < N_INT; i++) {
+        light = light && !(ints[i] >= 0 && infor_store_update_heavy(1, i));
+    }
+    return light;
+}
+
+/* PostgreSQL: a light change without a new password (which also removes
+ * any reset code) is one statement with its audit row (a light change
+ * neither renames nor disables). */
+static int change_one_statement(const infor_db *db,
+                                const infor_user_change *c)
+{
+    return !db->is_sqlite && change_light(c) && !c->password_hash;
+}
+
+/* PostgreSQL: the light UPDATE (its n bindings in args, which has room
+ * for the audit row's 10 after them) and the audit row, one statement. */
+static apr_status_t update_audited(infor_db *db, const change_job *j,
+                                   const void **args, unsigned n,
+                                   const char *fields)
+{
+    audit_row r;
+    apr_int64_t aid = 0;
+    apr_status_t rv = APR_SUCCESS;
+    int draw;
+
+    audit_row_make(db, &r, j->a, j->u, fields, j->now);
+    args[n] = &aid;
+    args[n + 1] = &r.at;
+    args[n + 2] = &r.at_us;
+    args[n + 3] = &r.actor;
+    args[n + 4] = r.actor_name;
+    args[n + 5] = r.action;
+    args[n + 6] = r.name;
+    args[n + 7] = r.key;
+    args[n + 8] = r.fields;
+    args[n + 9] = r.client;
+    for (draw = 0; draw < AUDIT_ID_DRAWS; draw++) {
+        if ((rv = audit_id_draw(db, &aid)) != APR_SUCCESS) {
+            return rv;
+        }
+        rv = infor_db_run(db, ST_USER_UPDATE_AUDIT, args);
+        /* A clash of the audit id (the only unique key the statement can
+         * meet: a light change keeps the name) undid it all: draw again. */
+        if (rv == APR_SUCCESS || strcmp(db->sqlstate, "23505") != 0) {
+            return rv;
+        }
+    }
+    db->errmsg = "no free id for an audit row";
+    return APR_EGENERAL;
+}
+
 static apr_status_t do_update(infor_db *db, void *baton)
 {
     change_job *j = baton;
     const infor_user_change *c = j->c;
-    const char *texts[N_TEXT] = {
-        c->username, c->first_name, c->last_name, c->email, c->mobile,
-        c->auth_authority, c->password_hash, c->language, c->default_portal,
-        c->email_type
-    };
-    int ints[N_INT] = {
-        c->enabled, c->read_only, c->show_archives, c->show_hiddens,
-        c->notification, c->attach_document
-    };
+    const char *texts[N_TEXT] = CHANGE_TEXTS(c);
+    int ints[N_INT] = CHANGE_INTS(c);
     int text_set[N_TEXT], int_set[N_INT], rename = c->username != NULL;
-    int pw = c->password_hash != NULL, light = !rename;
-    const void *args[2 * (N_TEXT + N_INT + N_FOLD) + 6];
+    int pw = c->password_hash != NULL, light = change_light(c);
+    const void *args[2 * (N_TEXT + N_INT + N_FOLD) + 6 + 10];
     apr_int64_t t = apr_time_sec(j->now), id = j->u->id;
     const char *fields = NULL;
     infor_user after;
@@ -573,14 +662,6 @@ static apr_status_t do_update(infor_db *db, void *baton)
 
     if (rename && (rv = name_free(db, c->username, id)) != APR_SUCCESS) {
         return rv;
-    }
-    /* Light when no column a sort index holds (but email) changes: then
-     * the light statement, which leaves them out, writes less. */
-    for (i = 0; i < N_TEXT; i++) {
-        light = light && !(texts[i] && infor_store_update_heavy(0, i));
-    }
-    for (i = 0; i < N_INT; i++) {
-        light = light && !(ints[i] >= 0 && infor_store_update_heavy(1, i));
     }
     for (i = 0; i < N_TEXT; i++) {
         text_set[i] = texts[i] != NULL;
@@ -624,6 +705,9 @@ static apr_status_t do_update(infor_db *db, void *baton)
     args[n++] = &t;
     args[n++] = &t;
     args[n++] = &id;
+    if (change_one_statement(db, c)) {
+        return update_audited(db, j, args, n, fields);
+    }
     rv = infor_db_run(db, light ? ST_USER_UPDATE_LIGHT : ST_USER_UPDATE,
                       args);
     if (rv != APR_SUCCESS) {
@@ -659,7 +743,9 @@ apr_status_t infor_store_user_update(infor_db *db, const infor_user *u,
                                      apr_time_t now, const infor_audit *a)
 {
     change_job j = { u, c, NULL, now, a, 0, NULL };
-    return infor_db_write_to(db, u->id, do_update, &j, 0);
+    return infor_db_write_to(db, u->id, do_update, &j,
+                             change_one_statement(db, c) ? INFOR_WRITE_ONE
+                                                         : 0);
 }
 
 static apr_status_t do_delete(infor_db *db, void *baton)

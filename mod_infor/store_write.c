@@ -299,12 +299,23 @@ static int pg_retryable(const infor_db *db)
 }
 
 /* One transaction holding one change; *committing says whether the
- * change succeeded and COMMIT was sent. */
+ * change succeeded and COMMIT was sent (or, for a change of one statement
+ * on PostgreSQL, its own transaction, whether that was sent). */
 static apr_status_t run_alone(infor_db *db, infor_change_fn *change,
-                              void *baton, int *committing)
+                              void *baton, unsigned flags, int *committing)
 {
     apr_status_t rv;
 
+    if (!db->is_sqlite && (flags & INFOR_WRITE_ONE)) {
+        *committing = 1;
+        db->conn->in_write = 1;
+        rv = change(db, baton);
+        db->conn->in_write = 0;
+        if (rv == APR_SUCCESS && infor_stats) {
+            apr_atomic_inc64(&infor_stats->commits);
+        }
+        return rv;
+    }
     *committing = 0;
     rv = txn_begin(db);
     if (rv != APR_SUCCESS) {
@@ -321,14 +332,14 @@ static apr_status_t run_alone(infor_db *db, infor_change_fn *change,
 }
 
 static apr_status_t pg_write(infor_db *db, infor_change_fn *change,
-                             void *baton)
+                             void *baton, unsigned flags)
 {
     apr_status_t rv;
     int tries, committing;
 
     for (tries = 1; ; tries++) {
         db->sqlstate[0] = '\0';
-        rv = run_alone(db, change, baton, &committing);
+        rv = run_alone(db, change, baton, flags, &committing);
         /* Only the store's own failures are tried again, never an
          * answer such as APR_EEXIST. */
         if (rv != APR_EGENERAL || tries >= PG_TRIES) {
@@ -585,7 +596,7 @@ apr_status_t infor_db_write_to(infor_db *db, apr_int64_t account,
         if (queue) {
             apr_thread_mutex_lock(queue);
         }
-        rv = pg_write(db, change, baton);
+        rv = pg_write(db, change, baton, flags);
         if (queue) {
             apr_thread_mutex_unlock(queue);
         }
@@ -594,7 +605,7 @@ apr_status_t infor_db_write_to(infor_db *db, apr_int64_t account,
     /* A connection being readied (the schema) has no statements yet to
      * run other writers' changes with: it writes alone, under the lock. */
     if (!db->conn->writer || !db->conn->ready) {
-        return run_alone(db, change, baton, &committing);
+        return run_alone(db, change, baton, flags, &committing);
     }
     return queue_write(db, change, baton, flags);
 }
@@ -622,7 +633,8 @@ apr_status_t infor_db_write_one(infor_db *db, infor_stmt id,
                                 int *nrows)
 {
     one_statement one = { id, args, 0 };
-    apr_status_t rv = infor_db_write(db, run_one, &one, flags);
+    apr_status_t rv = infor_db_write(db, run_one, &one,
+                                     flags | INFOR_WRITE_ONE);
 
     if (nrows) {
         *nrows = one.nrows;

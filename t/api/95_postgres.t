@@ -23,7 +23,7 @@ if (!$ENV{INFOR_TEST_PG} && $ENV{CI}) {
              . ' (.ci/deps); see its output for why it did not');
     exit;
 }
-plan tests => 106, $ENV{INFOR_TEST_PG} ? 1
+plan tests => 108, $ENV{INFOR_TEST_PG} ? 1
     : skip_reason('no PostgreSQL cluster: PostgreSQL is not installed (no '
                   . '/usr/lib/postgresql/*/bin/initdb), or t/TEST.PL could '
                   . 'not start one (see its output)');
@@ -664,6 +664,24 @@ ok t_cmp([ scalar(grep { $audit_ids[$_] == $audit_ids[$_ - 1] + 1 }
                   1 .. $#audit_ids),
            scalar(grep { $_ <= 2**32 } @audit_ids) ], [ 0, 0 ],
          'infor_audit: random 63-bit ids, none the next of the one before');
+# A change and its audit row are one: when the row cannot be written, the
+# change is not either (on PostgreSQL a contact change and its row are one
+# statement; a rename, two in a transaction).
+pg_value(q{ALTER TABLE infor_audit ADD CONSTRAINT infor_test_refuse
+           CHECK (target_id <> 2) NOT VALID});
+my $zoe_before = pg_user('pg_zoe');
+ok t_cmp([ get_set($admin, 'pg_zoe', 'never@example.com', '000'),
+           rest_get('UpdateUserProfile', authenticationTicket => $admin,
+                    UserName => 'pg_zoe', NewUserName => 'pg_Zoey',
+                    NewFirstName => 'Zoey', NewLastName => '',
+                    AuthenticateSource => 'native')->content ],
+         [ (rest_expect('<response success="false"'
+                        . ' error="SystemError: database error" />')) x 2 ],
+         'an audit row refused: SystemError for a contact change and a '
+         . 'rename');
+ok t_cmp(pg_user('pg_zoe'), $zoe_before,
+         'an audit row refused: the user as before, nothing half-written');
+pg_value(q{ALTER TABLE infor_audit DROP CONSTRAINT infor_test_refuse});
 my @keys = map { $_->[0] }
            @{ pg_rows('SELECT ticket FROM infor_sessions ORDER BY ticket') };
 ok t_cmp([grep { !/\A[0-9a-f]{40}\z/ } @keys], [],
