@@ -585,8 +585,8 @@ static const unsigned fold_texts[] = { 0, 1, 2, 3, 5 };
  * light statement, which leaves them out, writes less. */
 static int change_light(const infor_user_change *c)
 {
-    const char *texts[N_TEXT] = CHANGE_TEXTS(c);
-    int ints[N_INT] = CHANGE_INTS(c);
+    const char *const texts[N_TEXT] = CHANGE_TEXTS(c);
+    const int ints[N_INT] = CHANGE_INTS(c);
     int light = 1;
     unsigned i;
 
@@ -608,33 +608,38 @@ static int change_one_statement(const infor_db *db,
     return !db->is_sqlite && change_light(c) && !c->password_hash;
 }
 
-/* PostgreSQL: the light UPDATE (its n bindings in args, which has room
- * for the audit row's 10 after them) and the audit row, one statement. */
+/* Bindings of ST_USER_UPDATE at most. */
+#define UPDATE_ARGS (2 * (N_TEXT + N_INT + N_FOLD) + 6)
+
+/* PostgreSQL: the light UPDATE (its n bindings in args) and the audit row,
+ * one statement. */
 static apr_status_t update_audited(infor_db *db, const change_job *j,
-                                   const void **args, unsigned n,
+                                   const void *const *args, unsigned n,
                                    const char *fields)
 {
+    const void *all[UPDATE_ARGS + 10];
     audit_row r;
     apr_int64_t aid = 0;
-    apr_status_t rv = APR_SUCCESS;
+    apr_status_t rv;
     int draw;
 
     audit_row_make(db, &r, j->a, j->u, fields, j->now);
-    args[n] = &aid;
-    args[n + 1] = &r.at;
-    args[n + 2] = &r.at_us;
-    args[n + 3] = &r.actor;
-    args[n + 4] = r.actor_name;
-    args[n + 5] = r.action;
-    args[n + 6] = r.name;
-    args[n + 7] = r.key;
-    args[n + 8] = r.fields;
-    args[n + 9] = r.client;
+    memcpy(all, args, n * sizeof(*args));
+    all[n] = &aid;
+    all[n + 1] = &r.at;
+    all[n + 2] = &r.at_us;
+    all[n + 3] = &r.actor;
+    all[n + 4] = r.actor_name;
+    all[n + 5] = r.action;
+    all[n + 6] = r.name;
+    all[n + 7] = r.key;
+    all[n + 8] = r.fields;
+    all[n + 9] = r.client;
     for (draw = 0; draw < AUDIT_ID_DRAWS; draw++) {
         if ((rv = audit_id_draw(db, &aid)) != APR_SUCCESS) {
             return rv;
         }
-        rv = infor_db_run(db, ST_USER_UPDATE_AUDIT, args);
+        rv = infor_db_run(db, ST_USER_UPDATE_AUDIT, all);
         /* A clash of the audit id (the only unique key the statement can
          * meet: a light change keeps the name) undid it all: draw again. */
         if (rv == APR_SUCCESS || strcmp(db->sqlstate, "23505") != 0) {
@@ -653,7 +658,7 @@ static apr_status_t do_update(infor_db *db, void *baton)
     int ints[N_INT] = CHANGE_INTS(c);
     int text_set[N_TEXT], int_set[N_INT], rename = c->username != NULL;
     int pw = c->password_hash != NULL, light = change_light(c);
-    const void *args[2 * (N_TEXT + N_INT + N_FOLD) + 6 + 10];
+    const void *args[UPDATE_ARGS];
     apr_int64_t t = apr_time_sec(j->now), id = j->u->id;
     const char *fields = NULL;
     infor_user after;
