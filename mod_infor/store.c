@@ -284,13 +284,6 @@ static const char *const schema_v6[] = {
     NULL
 };
 
-/* Version 7, PostgreSQL: one trigram index for the six folded texts
- * ("@TRGM_ONE@", trigram_merge). */
-static const char *const schema_v7[] = {
-    "@TRGM_ONE@",
-    NULL
-};
-
 static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
@@ -298,7 +291,6 @@ static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v4,
     schema_v5,
     schema_v6,
-    schema_v7,
 };
 
 /* The FTS5 table (external content: the texts stay in infor_users only)
@@ -1335,7 +1327,6 @@ static apr_status_t schema_current(infor_db *db, int *current)
  * version row's lock (or SQLite's write lock) makes a second migrator
  * wait, then find the work done. */
 static apr_status_t trigram_indexes(infor_db *db);
-static apr_status_t trigram_merge(infor_db *db);
 static apr_status_t fts_table(infor_db *db);
 
 static apr_status_t schema_steps_run(infor_db *db, void *baton)
@@ -1391,13 +1382,6 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
                 }
                 continue;
             }
-            if (strcmp(sql, "@TRGM_ONE@") == 0) {
-                if (!db->is_sqlite && (rv = trigram_merge(db))
-                                      != APR_SUCCESS) {
-                    return rv;
-                }
-                continue;
-            }
             if (strncmp(sql, "@SQLITE@", 8) == 0) {
                 if (!db->is_sqlite) {
                     continue;
@@ -1425,6 +1409,10 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
                          INFOR_SCHEMA_VERSION), NULL);
 }
 
+/* PostgreSQL: GIN trigram indexes on the folded texts, which a LIKE
+ * '%...%' of three characters or more searches.  Without pg_trgm (not
+ * installed, or not ours to create) the migration goes on without them:
+ * the filters then read the table, as before. */
 /* Ends the savepoint infor_optional around a step the store can do
  * without (rv: the step's status): kept when it succeeded, else rolled
  * back and its failure forgotten.  Only a failure to end the savepoint is
@@ -1451,19 +1439,12 @@ static apr_status_t optional_end(infor_db *db, apr_status_t rv)
     return rv;
 }
 
-/* The folded texts the "contains" filters look in. */
-static const char *const trigram_cols[] = {
-    "fold_user", "fold_first", "fold_last", "fold_email", "fold_auth",
-    "fold_domain", NULL
-};
-
-/* PostgreSQL: GIN trigram indexes on the folded texts, which a LIKE
- * '%...%' of three characters or more searches.  Without pg_trgm (not
- * installed, or not ours to create) the migration goes on without them:
- * the filters then read the table, as before. */
 static apr_status_t trigram_indexes(infor_db *db)
 {
-    const char *const *cols = trigram_cols;
+    static const char *const cols[] = {
+        "fold_user", "fold_first", "fold_last", "fold_email", "fold_auth",
+        "fold_domain", NULL
+    };
     const char *have = NULL;
     apr_status_t rv;
     int i;
@@ -1483,42 +1464,6 @@ static apr_status_t trigram_indexes(infor_db *db)
                            " infor_users_trgm_%s ON infor_users USING gin"
                            " (%s gin_trgm_ops)", cols[i] + 5, cols[i]),
                            NULL);
-    }
-    return optional_end(db, rv);
-}
-
-/* PostgreSQL, version 7: version 3's trigram indexes, one per column,
- * become one GIN index over the six columns, which searches any of them
- * as well (its entries are keyed by column).  Every UPDATE, HOT or not,
- * opens each index of the table: five fewer to open, and a new row
- * version goes into one trigram index, not six.  Without version 3's
- * indexes (no pg_trgm) there is nothing to merge. */
-static apr_status_t trigram_merge(infor_db *db)
-{
-    const char *have = NULL, *sql = NULL;
-    apr_status_t rv;
-    int i;
-
-    rv = infor_db_exec(db, "SELECT to_regclass('infor_users_trgm_user')"
-                       " IS NOT NULL", &have);
-    if (rv != APR_SUCCESS || !have || strcmp(have, "t") != 0) {
-        return rv;
-    }
-    if ((rv = infor_db_exec(db, "SAVEPOINT infor_optional", NULL))
-        != APR_SUCCESS) {
-        return rv;
-    }
-    for (i = 0; rv == APR_SUCCESS && trigram_cols[i]; i++) {
-        rv = infor_db_exec(db, apr_psprintf(db->pool, "DROP INDEX"
-                           " infor_users_trgm_%s", trigram_cols[i] + 5),
-                           NULL);
-        sql = apr_psprintf(db->pool, "%s%s%s gin_trgm_ops", sql ? sql : "",
-                           sql ? ", " : "", trigram_cols[i]);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = infor_db_exec(db, apr_pstrcat(db->pool, "CREATE INDEX"
-                           " infor_users_trgm ON infor_users USING gin (",
-                           sql, ")", NULL), NULL);
     }
     return optional_end(db, rv);
 }

@@ -23,7 +23,7 @@ if (!$ENV{INFOR_TEST_PG} && $ENV{CI}) {
              . ' (.ci/deps); see its output for why it did not');
     exit;
 }
-plan tests => 111, $ENV{INFOR_TEST_PG} ? 1
+plan tests => 108, $ENV{INFOR_TEST_PG} ? 1
     : skip_reason('no PostgreSQL cluster: PostgreSQL is not installed (no '
                   . '/usr/lib/postgresql/*/bin/initdb), or t/TEST.PL could '
                   . 'not start one (see its output)');
@@ -93,23 +93,8 @@ ok t_cmp([$rc, $out, $err],
          [0, "added user pg_admin (id 1) as an administrator\n", ''],
          'inforadm -t pgsql useradd: the first administrator, id 1');
 ok t_cmp(pg_value("SELECT value FROM infor_meta"
-                  . " WHERE name = 'schema_version'"), '7',
-         'infor_meta: schema version 7');
-# Version 7: one trigram index over the six folded texts (where pg_trgm
-# can be had), which the filters search.
-my $TRGM = pg_value("SELECT COUNT(*) FROM pg_available_extensions"
-                    . " WHERE name = 'pg_trgm'") ? 1 : 0;
-sub trigram_indexes {
-    pg_rows("SELECT indexname FROM pg_indexes WHERE tablename = 'infor_users'"
-            . " AND indexdef LIKE '%gin_trgm_ops%' ORDER BY 1");
-}
-ok t_cmp(trigram_indexes(), $TRGM ? [['infor_users_trgm']] : [],
-         'one trigram index, over the six folded texts');
-ok t_cmp(join("\n", map { $_->[0] } @{ pg_rows(
-             "SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT COUNT(*)"
-             . " FROM infor_users WHERE fold_domain LIKE '%dm7%'") })
-             =~ /infor_users_trgm\b/ ? 1 : 0, $TRGM,
-         'a filter searches it');
+                  . " WHERE name = 'schema_version'"), '6',
+         'infor_meta: schema version 6');
 ok t_cmp(pg_rows("SELECT table_name FROM information_schema.tables"
                  . " WHERE table_schema = 'public' ORDER BY 1"),
          [map { [$_] } qw(infor_audit infor_meta infor_resets infor_sessions
@@ -704,14 +689,12 @@ ok t_cmp([grep { !/\A[0-9a-f]{40}\z/ } @keys], [],
 ok t_cmp(\@keys, [sort map { key_of($_) } $admin, $admin_soap, $bob],
          'infor_sessions: the keys of the live tickets, nothing else');
 
-# ======================================================= version 5 to 7
+# ======================================================= version 5 to 6
 # A database of version 5 counts changes of status and type with a
-# statement trigger, which every UPDATE ran, and has a trigram index per
-# folded text: inforadm migrates it to the row trigger of version 6 and
-# the one trigram index of version 7, and the counts go on being right.
+# statement trigger, which every UPDATE ran: inforadm migrates it to the
+# row trigger of version 6, and the counts go on being right.
 pg_value(q{DROP TRIGGER infor_users_count_upd ON infor_users;
   DROP FUNCTION infor_user_counts_move();
-  DROP INDEX IF EXISTS infor_users_trgm;
   CREATE FUNCTION infor_user_counts_move() RETURNS trigger
     LANGUAGE plpgsql AS $f$ BEGIN RETURN NULL; END $f$;
   CREATE TRIGGER infor_users_count_upd AFTER UPDATE ON infor_users
@@ -719,24 +702,17 @@ pg_value(q{DROP TRIGGER infor_users_count_upd ON infor_users;
     NEW TABLE AS infor_counted_new
     FOR EACH STATEMENT EXECUTE FUNCTION infor_user_counts_move();
   UPDATE infor_meta SET value = '5' WHERE name = 'schema_version'});
-if ($TRGM) {
-    pg_value(join('; ', map { "CREATE INDEX infor_users_trgm_$_ ON infor_users"
-                              . " USING gin (fold_$_ gin_trgm_ops)" }
-                        qw(user first last email auth domain)));
-}
 ($rc) = pg_adm(undef, 'list');
 ok t_cmp([$rc, pg_value("SELECT value FROM infor_meta"
                         . " WHERE name = 'schema_version'"),
           pg_rows("SELECT tgtype & 1, array_length(tgattr, 1)"
                   . " FROM pg_trigger"
                   . " WHERE tgname = 'infor_users_count_upd'")],
-         [0, '7', [[1, 2]]],
-         'inforadm migrated version 5 to 7: a row trigger on two columns');
-ok t_cmp(trigram_indexes(), $TRGM ? [['infor_users_trgm']] : [],
-         'version 7: the six trigram indexes made one');
+         [0, '6', [[1, 2]]],
+         'inforadm migrated version 5 to 6: a row trigger on two columns');
 pg_value(q{UPDATE infor_users SET read_only = 1 - read_only
            WHERE username = 'pgxdecoy' RETURNING 1});
-kept_totals_ok('version 7: the kept totals after SQL changed a type');
+kept_totals_ok('version 6: the kept totals after SQL changed a type');
 pg_value(q{UPDATE infor_users SET read_only = 1 - read_only
            WHERE username = 'pgxdecoy' RETURNING 1});
 
