@@ -1409,10 +1409,6 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
                          INFOR_SCHEMA_VERSION), NULL);
 }
 
-/* PostgreSQL: GIN trigram indexes on the folded texts, which a LIKE
- * '%...%' of three characters or more searches.  Without pg_trgm (not
- * installed, or not ours to create) the migration goes on without them:
- * the filters then read the table, as before. */
 /* Ends the savepoint infor_optional around a step the store can do
  * without (rv: the step's status): kept when it succeeded, else rolled
  * back and its failure forgotten.  Only a failure to end the savepoint is
@@ -1439,6 +1435,10 @@ static apr_status_t optional_end(infor_db *db, apr_status_t rv)
     return rv;
 }
 
+/* PostgreSQL: GIN trigram indexes on the folded texts, which a LIKE
+ * '%...%' of three characters or more searches.  Without pg_trgm (not
+ * installed, or not ours to create) the migration goes on without them:
+ * the filters then read the table, as before. */
 static apr_status_t trigram_indexes(infor_db *db)
 {
     static const char *const cols[] = {
