@@ -139,6 +139,9 @@ void infor_mask_register_hooks(void);
 /* respond.c */
 int infor_respond_result(request_rec *r, const infor_call *call,
                          const infor_elem *result);
+/* Whether an element of the answer is streamed (a long list, read from
+ * the store as it is written). */
+int infor_result_streams(const infor_elem *e);
 /* A refused request: HTTP status and text, or a SOAP Fault. */
 int infor_respond_refusal(request_rec *r, infor_binding binding,
                           const infor_error *e);

@@ -23,7 +23,8 @@
 #include "infor_status.h"
 #include "infor_store.h"
 
-static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
 
 /* The locks SQLite write transactions hold, from BEGIN to COMMIT, in
  * every child: one per database file (a file's path picks one of
@@ -38,31 +39,47 @@ static apr_global_mutex_t *write_locks[INFOR_WRITE_LOCKS];
 typedef struct {
     request_rec *r;
     infor_db *db;
+    ap_dbd_t *dbd;     /* NULL once given back */
 } store_use;
 
-/* Runs when the request is done, its answer sent, before mod_dbd takes
- * the connection back: no transaction or lock may go back with it. */
-static apr_status_t close_store(void *data)
+/* Gives the connection back to mod_dbd's pool, without a transaction or
+ * lock going back with it. */
+static void close_store(store_use *use)
 {
-    store_use *use = data;
-
+    if (!use->dbd) {
+        return;
+    }
     if (infor_store_release(use->db) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, use->r, INFORLOGNO(0101)
                       "%s", use->db->errmsg);
     }
+    dbd_close(use->r->server, use->dbd);
+    use->dbd = NULL;
+}
+
+/* A request that ends before the handler gave the connection back (an
+ * error, a streamed answer) gives it back with its pool. */
+static apr_status_t close_store_cleanup(void *data)
+{
+    close_store(data);
     return APR_SUCCESS;
 }
 
-static infor_error *open_store(request_rec *r, infor_db *db)
+/* The connection is the request's from here until the handler has its
+ * answer (a streamed one: until it is sent), not until the request's
+ * pool goes after logging: a child's threads then wait for one of its
+ * DBDMax connections only while another does its database work. */
+static infor_error *open_store(request_rec *r, infor_db *db,
+                               store_use **usep)
 {
-    ap_dbd_t *dbd = dbd_acquire(r);
+    ap_dbd_t *dbd = dbd_open(r->pool, r->server);
     infor_srv_cfg *sc = ap_get_module_config(r->server->module_config,
                                              &infor_module);
-    request_rec *owner = r;
     store_use *use;
     apr_status_t rv;
     int readied = 0;
 
+    *usep = NULL;
     if (!dbd) {
         return infor_error_make(r->pool, INFOR_E_SERVER, 200,
                                 "SystemError: database unavailable",
@@ -76,15 +93,12 @@ static infor_error *open_store(request_rec *r, infor_db *db)
     db->sync_normal = sc->sync_normal == 1;
     /* From now on the maintenance thread purges this server's store. */
     infor_maintain_serving(r->server, r->request_time);
-    /* mod_dbd gives the connection back when the main request's pool
-     * goes; the guard runs just before. */
-    while (owner->main || owner->prev) {
-        owner = owner->main ? owner->main : owner->prev;
-    }
     use = apr_palloc(r->pool, sizeof(*use));
     use->r = r;
     use->db = db;
-    apr_pool_pre_cleanup_register(owner->pool, use, close_store);
+    use->dbd = dbd;
+    *usep = use;
+    apr_pool_pre_cleanup_register(r->pool, use, close_store_cleanup);
     /* On a connection's first use this readies it for its lifetime. */
     rv = infor_store_attach(db, dbd->pool, &readied);
     if (rv != APR_SUCCESS) {
@@ -128,6 +142,7 @@ static int infor_handler(request_rec *r)
     infor_db *db;
     infor_elem *result;
     infor_error *e;
+    store_use *use = NULL;
     const char *user = NULL;
 
     if (!r->handler || strcmp(r->handler, INFOR_HANDLER) != 0) {
@@ -164,7 +179,7 @@ static int infor_handler(request_rec *r)
         }
     }
 
-    if ((e = open_store(r, db)) != NULL) {
+    if ((e = open_store(r, db, &use)) != NULL) {
         result = infor_result_error(r->pool, call.op, e);
     }
     else {
@@ -174,6 +189,11 @@ static int infor_handler(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, INFORLOGNO(0104)
                       "database connection readied again after: %s",
                       db->recovered);
+    }
+    if (use && !(result && infor_result_streams(result))) {
+        /* The answer is in memory: another request may have the
+         * connection while this one is written and logged. */
+        close_store(use);
     }
     if (user) {
         /* The access log's %u shows who made the call. */
@@ -232,8 +252,9 @@ static int infor_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         || (status = infor_throttle_post_config(pconf, ptemp, s)) != OK) {
         return status;
     }
-    dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
-    if (!dbd_acquire) {
+    dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+    dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
+    if (!dbd_open || !dbd_close) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, INFORLOGNO(0004)
                      "mod_infor needs mod_dbd: LoadModule dbd_module");
         return HTTP_INTERNAL_SERVER_ERROR;

@@ -64,8 +64,7 @@ int infor_respond_refusal(request_rec *r, infor_binding binding,
                      strlen(e->message) + 1);
 }
 
-/* Whether an element of the answer is streamed (a long list). */
-static int streams(const infor_elem *e)
+int infor_result_streams(const infor_elem *e)
 {
     int i;
 
@@ -73,7 +72,8 @@ static int streams(const infor_elem *e)
         return 1;
     }
     for (i = 0; e->kids && i < e->kids->nelts; i++) {
-        if (streams(APR_ARRAY_IDX(e->kids, i, const infor_elem *))) {
+        if (infor_result_streams(APR_ARRAY_IDX(e->kids, i,
+                                               const infor_elem *))) {
             return 1;
         }
     }
@@ -167,7 +167,7 @@ int infor_respond_result(request_rec *r, const infor_call *call,
                        : "text/xml; charset=utf-8";
     infor_buf b;
 
-    if (streams(result)) {
+    if (infor_result_streams(result)) {
         return send_streamed(r, call, result, type);
     }
     infor_buf_init(&b, r->pool, 1024);
