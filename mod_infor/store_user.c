@@ -471,6 +471,8 @@ typedef struct {
     const infor_audit *a;
     apr_int64_t id;          /* create: the new id */
     const char *key;         /* reset_use: the code's key */
+    int one;                 /* update: one statement with its audit row
+                              * (PostgreSQL, INFOR_WRITE_ONE) */
 } change_job;
 
 /* A new name must not be anyone else's, in any letter case. */
@@ -540,7 +542,7 @@ apr_status_t infor_store_user_create(infor_db *db, const infor_user *u,
                                      apr_time_t now, const infor_audit *a,
                                      apr_int64_t *id_out)
 {
-    change_job j = { u, NULL, NULL, now, a, 0, NULL };
+    change_job j = { u, NULL, NULL, now, a, 0, NULL, 0 };
     apr_status_t rv = infor_db_write(db, do_create, &j, 0);
 
     *id_out = j.id;
@@ -710,7 +712,7 @@ static apr_status_t do_update(infor_db *db, void *baton)
     args[n++] = &t;
     args[n++] = &t;
     args[n++] = &id;
-    if (change_one_statement(db, c)) {
+    if (j->one) {
         return update_audited(db, j, args, n, fields);
     }
     rv = infor_db_run(db, light ? ST_USER_UPDATE_LIGHT : ST_USER_UPDATE,
@@ -747,10 +749,12 @@ apr_status_t infor_store_user_update(infor_db *db, const infor_user *u,
                                      const infor_user_change *c,
                                      apr_time_t now, const infor_audit *a)
 {
-    change_job j = { u, c, NULL, now, a, 0, NULL };
+    /* Decided once: the write runs without a transaction only if the
+     * change is the one statement. */
+    change_job j = { u, c, NULL, now, a, 0, NULL,
+                     change_one_statement(db, c) };
     return infor_db_write_to(db, u->id, do_update, &j,
-                             change_one_statement(db, c) ? INFOR_WRITE_ONE
-                                                         : 0);
+                             j.one ? INFOR_WRITE_ONE : 0);
 }
 
 static apr_status_t do_delete(infor_db *db, void *baton)
@@ -777,7 +781,7 @@ static apr_status_t do_delete(infor_db *db, void *baton)
 apr_status_t infor_store_user_delete(infor_db *db, const infor_user *u,
                                      apr_time_t now, const infor_audit *a)
 {
-    change_job j = { u, NULL, NULL, now, a, 0, NULL };
+    change_job j = { u, NULL, NULL, now, a, 0, NULL, 0 };
     return infor_db_write_to(db, u->id, do_delete, &j, 0);
 }
 
@@ -845,7 +849,7 @@ apr_status_t infor_store_reset_use(infor_db *db, const infor_user *u,
                                    const char *key, const char *hash,
                                    apr_time_t now, const infor_audit *a)
 {
-    change_job j = { u, NULL, hash, now, a, 0, key };
+    change_job j = { u, NULL, hash, now, a, 0, key, 0 };
     return infor_db_write(db, do_reset_use, &j, 0);
 }
 

@@ -198,6 +198,14 @@ void infor_store_set_stats(infor_store_stats *stats)
     infor_stats = stats;
 }
 
+/* A transaction committed, for mod_status. */
+static void count_commit(void)
+{
+    if (infor_stats) {
+        apr_atomic_inc64(&infor_stats->commits);
+    }
+}
+
 /* Takes the write lock; a writer that finds it taken is counted, with
  * the time it waited. */
 static apr_status_t lock_take(apr_global_mutex_t *lock)
@@ -250,8 +258,8 @@ static apr_status_t txn_end(infor_db *db, int commit)
 
     if (commit) {
         rv = tx(db, ST_TX_COMMIT, "COMMIT");
-        if (rv == APR_SUCCESS && infor_stats) {
-            apr_atomic_inc64(&infor_stats->commits);
+        if (rv == APR_SUCCESS) {
+            count_commit();
         }
     }
     if (!commit || rv != APR_SUCCESS) {
@@ -311,8 +319,8 @@ static apr_status_t run_alone(infor_db *db, infor_change_fn *change,
         db->conn->in_write = 1;
         rv = change(db, baton);
         db->conn->in_write = 0;
-        if (rv == APR_SUCCESS && infor_stats) {
-            apr_atomic_inc64(&infor_stats->commits);
+        if (rv == APR_SUCCESS) {
+            count_commit();
         }
         return rv;
     }
