@@ -11,13 +11,17 @@
 # very first calls are right: a statement that fails because its
 # connection was lost is retried once on a readied connection; and so
 # must be the first use of a connection opened before the restart (the
-# infor_pg_idle virtual host).
+# infor_pg_idle virtual host).  A connection lost while a write runs: a
+# change that is one statement may have been committed, so it is answered
+# a SystemError and never run again; a transaction lost before COMMIT is
+# run again.
 # Skipped without PostgreSQL, a failure in CI (see 95_postgres.t).
 use strict;
 use warnings FATAL => 'all';
 use Apache::Test;
 use Apache::TestUtil qw(t_cmp);
 use Apache::TestRequest ();
+use POSIX ();
 use Time::HiRes ();
 use InforTest;
 use InforTest::Pg ();
@@ -29,7 +33,7 @@ if (!$ENV{INFOR_TEST_PG} && $ENV{CI}) {
     ok t_cmp('unset', 'set', 'CI needs INFOR_TEST_PG (see 95_postgres.t)');
     exit;
 }
-plan tests => 24, $ENV{INFOR_TEST_PG} ? 1
+plan tests => 32, $ENV{INFOR_TEST_PG} ? 1
     : skip_reason('no PostgreSQL cluster (see 95_postgres.t)');
 
 Apache::TestRequest::module('infor_pg');
@@ -158,6 +162,101 @@ ok t_cmp([grep { !/\[infor:warn\] .*database connection readied again after: (?:
 ok t_cmp(scalar(@readied) >= 1 ? 'readied again' : 'no warning',
          'readied again',
          'restarted: connections were readied again (a warning each)');
+
+# ------------------------------------------------ lost in mid-write
+# A change that is one statement (a contact change) is its own
+# transaction on PostgreSQL: when its connection is lost while it runs,
+# it may have been committed, so it is answered a SystemError and never
+# run again.  A change in a transaction (a rename) whose connection is
+# lost before COMMIT wrote nothing: it is run again on a readied
+# connection.  psql holds the user's row, the module's statement waits
+# for it, and its backend is ended (pg_terminate_backend, 57P01).
+InforTest::Pg::add_user('pgr_boss', 'pgr-boss-pass', '--admin');
+my $lost_id = InforTest::Pg::add_user('pgr_lost', 'pgr-lost-pass',
+                                      '--email', 'kept@example.com');
+my $boss = login('pgr_boss', 'pgr-boss-pass');
+
+# Runs $call in a child while psql holds pgr_lost's row; ends the backend
+# that waits for it; then says whether the call waited again within 1.5s
+# (it was run again), lets the row go, and returns that and the answer.
+sub lost_mid_write {
+    my $call = shift;
+    my $hold = InforTest::Pg::session();
+    print $hold "BEGIN; SELECT 1 FROM infor_users WHERE id = $lost_id"
+                . " FOR UPDATE;\n";
+    my $until = Time::HiRes::time() + 5;
+    Time::HiRes::sleep(0.02)
+        until InforTest::Pg::value("SELECT COUNT(*) FROM pg_stat_activity"
+                  . " WHERE datname = current_database()"
+                  . " AND state = 'idle in transaction'") >= 1
+              || Time::HiRes::time() > $until;
+    pipe(my $r, my $w) or die "pipe: $!";
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        close $r;
+        Apache::TestRequest::user_agent(reset => 1, keep_alive => 0);
+        print $w $call->();
+        close $w;
+        POSIX::_exit(0);
+    }
+    close $w;
+    my @out = (InforTest::Pg::await_lock_waiters(1) ? 'waited' : 'no wait');
+    push @out, InforTest::Pg::value('SELECT COUNT(pg_terminate_backend(pid))'
+        . ' FROM pg_stat_activity WHERE datname = current_database()'
+        . " AND wait_event_type = 'Lock'") . ' ended';
+    push @out, InforTest::Pg::await_lock_waiters(1, 1.5) ? 'run again'
+                                                         : 'not run again';
+    print $hold "COMMIT;\n";
+    close $hold;
+    my $answer = do { local $/; <$r> };
+    waitpid $pid, 0;
+    return (\@out, $answer);
+}
+
+my $lost_from = errlog_mark();
+my ($seen, $answer) = lost_mid_write(sub {
+    rest_post('UpdateUserContactInfo', authenticationTicket => $boss,
+              userName => 'pgr_lost', emailAddress => 'lost@example.com',
+              mobileNumber => '1')->content;
+});
+ok t_cmp($seen, ['waited', '1 ended', 'not run again'],
+         'lost in mid-write: the contact change waited, its backend was '
+         . 'ended, and it was not run again');
+ok t_cmp($answer, qr{\A\Q$DECL\E<response success="false" error="$SYS" />\z},
+         'lost in mid-write: the contact change answers a SystemError');
+ok t_cmp([pg_row('pgr_lost')->{email},
+          InforTest::Pg::value("SELECT COUNT(*) FROM infor_audit WHERE"
+                               . " target_id = $lost_id AND action ="
+                               . " 'UpdateUserContactInfo'")],
+         ['kept@example.com', 0],
+         'lost in mid-write: the address as it was, no audit row');
+ok t_cmp([errlog_since($lost_from, qr/INFOR0001: /)],
+         [qr/INFOR0001: UpdateUserContactInfo: infor_user_update_audit: .*terminating connection due to administrator command/],
+         'lost in mid-write: one error line, the statement and the driver\'s '
+         . 'message');
+
+($seen, $answer) = lost_mid_write(sub {
+    rest_get('UpdateUserProfile', authenticationTicket => $boss,
+             UserName => 'pgr_lost', NewUserName => 'pgr_found',
+             NewFirstName => 'Fay', NewLastName => 'Ound',
+             AuthenticateSource => 'native')->content;
+});
+ok t_cmp($seen, ['waited', '1 ended', 'run again'],
+         'lost before COMMIT: the rename waited, its backend was ended, and '
+         . 'it was run again on a readied connection');
+ok t_cmp($answer, rest_expect($OK), 'lost before COMMIT: the rename succeeds');
+ok t_cmp([@{ pg_row('pgr_found') // {} }{qw(id first_name email)},
+          InforTest::Pg::value("SELECT COUNT(*) FROM infor_audit WHERE"
+                               . " target_id = $lost_id AND action ="
+                               . " 'UpdateUserProfile'")],
+         [$lost_id, 'Fay', 'kept@example.com', 1],
+         'lost before COMMIT: renamed once, one audit row');
+ok t_cmp(rest_post('UpdateUserContactInfo', authenticationTicket => $boss,
+                   userName => 'pgr_found', emailAddress => 'found@example.com',
+                   mobileNumber => '2')->content
+         . pg_row('pgr_found')->{email},
+         rest_expect($OK) . 'found@example.com',
+         'after both: a contact change is stored');
 
 # ------------------------------------------------ PostgreSQL stops
 # Whatever happens below, the cluster runs again when this file ends (for
