@@ -35,6 +35,25 @@ stop_pg() {
     pg_data=""
 }
 
+# cpu_ticks PIDFILE: the CPU time, in clock ticks, that the server whose
+# main process PIDFILE names has spent: the main process and its live
+# children (all their threads, user and system), and the children it has
+# reaped (cutime, cstime).  0 when it is not running.
+cpu_ticks() {
+    local main t=0 p f
+    main=$(head -n 1 "$1" 2>/dev/null || true)
+    [ -n "$main" ] || { echo 0; return; }
+    for p in "$main" $(pgrep -P "$main" || true); do
+        # shellcheck disable=SC2207  # the fields of one line
+        f=($(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null)) || continue
+        # After "pid (comm) ": utime and stime are the 12th and 13th
+        # fields, cutime and cstime the 14th and 15th.
+        t=$((t + ${f[11]:-0} + ${f[12]:-0}))
+        [ "$p" = "$main" ] && t=$((t + ${f[13]:-0} + ${f[14]:-0}))
+    done
+    echo "$t"
+}
+
 free_port() {
     local p=${BENCH_PORT:-$1}
     [ -n "${BENCH_PORT:-}" ] && { echo "$p"; return; }

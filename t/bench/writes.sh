@@ -24,7 +24,8 @@
 #
 # Prints one Markdown table per store (requests/s, p99, errors, rate / the
 # static file's rate at the same connection count, measured in the same
-# run) and the targets with "holds" or "misses".  An error is a socket
+# run, and the CPU time httpd, and PostgreSQL, spent a request) and the
+# targets with "holds" or "misses".  An error is a socket
 # error or timeout, a non-2xx answer, or an answer without the expected
 # success="true" (see writes.lua).
 #
@@ -69,6 +70,7 @@ extra_conf=${BENCH_CONF:-}
 adm=$top/mod_infor/inforadm
 module=$top/mod_infor/.libs/mod_infor.so
 run_user=www-data
+clk_tck=$(getconf CLK_TCK)
 
 if [ "$(id -u)" != 0 ]; then
     echo "bench: run me as root (httpd's children run as $run_user," >&2
@@ -215,18 +217,22 @@ check() {
 # measure CALL CONNECTIONS: one wrk run, a line in $results.
 measure() {
     local call=$1 c=$2 t=2 out line rps p99 socket non2xx bad how err
+    local h0 h1 g0=0 g1=0 n cpu_h cpu_g="" pg_pidfile=/nonexistent
     [ "$c" -lt 2 ] && t=1    # wrk wants at least one connection a thread
+    [ "$store" = pgsql ] && pg_pidfile=$pg_data/postmaster.pid
     set_call "$call"
+    h0=$(cpu_ticks "$httpd_pidfile"); g0=$(cpu_ticks "$pg_pidfile")
     out=$(BENCH_METHOD=$B_METHOD BENCH_CTYPE=$B_CTYPE BENCH_SOAPACTION=$B_ACTION \
           BENCH_BODY=$B_BODY BENCH_EXPECT=$B_EXPECT BENCH_TICKETS=$B_TICKETS \
           wrk -t"$t" -c"$c" -d"${secs}s" --timeout "$wrk_timeout" -s "$lua" \
               "$base$B_PATH" 2>&1) || true
+    h1=$(cpu_ticks "$httpd_pidfile"); g1=$(cpu_ticks "$pg_pidfile")
     line=$(printf '%s\n' "$out" | grep '^BENCH ' || true)
     if [ -z "$line" ]; then
         say "bench: wrk failed on $(call_name "$call") at $c:"
         printf '%s\n' "$out" | tail -n 5 >&2
         echo "$store_name, $(call_name "$call") at $c: wrk failed: $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')" >> "$notes"
-        echo "$store|$call|$c|0|0|-1|0|0|0" >> "$results"
+        echo "$store|$call|$c|0|0|-1|0|0|0||" >> "$results"
         return 0
     fi
     # shellcheck disable=SC2086  # split into its fields
@@ -235,12 +241,21 @@ measure() {
     non2xx=${6#non2xx=}; bad=${7#bad=}
     how="${8#connect=} connect, ${9#read=} read, ${10#write=} write, ${11#timeout=} timeouts"
     err=$((socket + non2xx + bad))
+    # CPU time a request (µs): httpd's, and PostgreSQL's; wrk's is not
+    # counted.  Where the cost goes, which the rates do not say.
+    n=${4#requests=}
+    cpu_h=$(awk -v d=$((h1 - h0)) -v n="$n" -v hz="$clk_tck" \
+                'BEGIN { if (n > 0) printf "%.0f", d * 1e6 / hz / n }')
+    [ "$store" = pgsql ] &&
+        cpu_g=$(awk -v d=$((g1 - g0)) -v n="$n" -v hz="$clk_tck" \
+                    'BEGIN { if (n > 0) printf "%.0f", d * 1e6 / hz / n }')
     # The requests wrk left in flight are still served: let them finish
     # before the next run measures anything.
     case $call in post*|soap|login*) sleep "$settle" ;; *) sleep 0.3 ;; esac
-    echo "$store|$call|$c|$rps|$p99|$err|$socket|$non2xx|$bad" >> "$results"
-    printf '  %-7s %-38s c=%-3s %10.0f/s  p99 %8.2f ms  errors %s\n' \
-        "$store" "$(call_name "$call")" "$c" "$rps" "$p99" "$err" >&2
+    echo "$store|$call|$c|$rps|$p99|$err|$socket|$non2xx|$bad|$cpu_h|$cpu_g" >> "$results"
+    printf '  %-7s %-38s c=%-3s %10.0f/s  p99 %8.2f ms  errors %s  CPU %s%s µs\n' \
+        "$store" "$(call_name "$call")" "$c" "$rps" "$p99" "$err" \
+        "${cpu_h:-?}" "${cpu_g:+ + $cpu_g}" >&2
     if [ "$err" -gt 0 ]; then
         line=$(printf '%s\n' "$out" | sed -n 's/^BENCHSAMPLE //p' | head -n 1)
         echo "$store_name, $(call_name "$call") at $c: $socket socket errors ($how), $non2xx non-2xx, $bad not as expected${line:+; first: $line}" >> "$notes"
@@ -395,6 +410,7 @@ echo "$(nproc) CPUs, wrk and httpd on the same machine;"
 echo "wrk -t2 (-t1 at 1 connection), $secs s a run, the static file with EnableMMAP Off;"
 echo "PostgreSQL options: ${pg_opts:-the defaults (fsync on)}."
 echo "÷ static: the call's rate over the static file's rate at the same connection count, in the same run."
+echo "CPU µs a call: the CPU time httpd (and PostgreSQL's processes) spent during the run over the requests wrk counted; wrk's own is not in it."
 for s in sqlite pgsql; do
     [ -n "${measured[$s]:-}" ] || continue
     [ $s = sqlite ] && name=SQLite || name=PostgreSQL
@@ -403,18 +419,26 @@ for s in sqlite pgsql; do
     echo
     echo "mod_infor.so built ${built_at[$s]}."
     echo
-    echo "| call | connections | requests/s | p99 (ms) | errors | ÷ static |"
-    echo "|---|--:|--:|--:|--:|--:|"
+    if [ $s = sqlite ]; then
+        cpu_title="CPU µs a call (httpd)"
+    else
+        cpu_title="CPU µs a call (httpd + PostgreSQL)"
+    fi
+    echo "| call | connections | requests/s | p99 (ms) | errors | ÷ static | $cpu_title |"
+    echo "|---|--:|--:|--:|--:|--:|--:|"
     for k in static getuser valid valid_unknown post soap post_spread login login_expired; do
         awk -F'|' -v s="$s" -v k="$k" '$1 == s && $2 == k { print $3 }' "$results" |
         while read -r c; do
             rps=$(field "$s" "$k" "$c" 4)
             p99=$(field "$s" "$k" "$c" 5)
             err=$(field "$s" "$k" "$c" 6)
+            cpu=$(field "$s" "$k" "$c" 10)
+            [ -n "$(field "$s" "$k" "$c" 11)" ] &&
+                cpu="$cpu + $(field "$s" "$k" "$c" 11)"
             [ "$err" = -1 ] && err="wrk failed"
-            printf '| %s | %s | %.0f | %.2f | %s | %s |\n' "$(call_name "$k")" \
+            printf '| %s | %s | %.0f | %.2f | %s | %s | %s |\n' "$(call_name "$k")" \
                 "$c" "$rps" "$p99" "$err" \
-                "$(ratio "$rps" "$(field "$s" static "$c" 4)")"
+                "$(ratio "$rps" "$(field "$s" static "$c" 4)")" "${cpu:-n/a}"
         done
     done
 done
