@@ -189,7 +189,8 @@ sub lost_mid_write {
     Time::HiRes::sleep(0.02)
         until InforTest::Pg::value("SELECT COUNT(*) FROM pg_stat_activity"
                   . " WHERE datname = current_database()"
-                  . " AND state = 'idle in transaction'") >= 1
+                  . " AND state = 'idle in transaction'"
+                  . " AND query LIKE '%FOR UPDATE%'") >= 1
               || Time::HiRes::time() > $until;
     pipe(my $r, my $w) or die "pipe: $!";
     my $pid = fork // die "fork: $!";
