@@ -13,6 +13,11 @@
 #include <apr_tables.h>
 #include <apr_time.h>
 
+/* The release: the first entry of conf/debian/changelog has the same
+ * (t/api/50_inforadm.t checks).  httpd's version line names it
+ * ("mod_infor/0.9.0"), as does inforadm --version. */
+#define INFOR_VERSION "0.9.0"
+
 #define INFOR_NS "http://tempuri.org/"
 #define INFOR_MAX_PARAMS 16
 

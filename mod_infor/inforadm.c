@@ -62,6 +62,7 @@ static void usage_to(FILE *f)
     fprintf(f,
         "usage: %s [-t DRIVER] [-c] [-C COST] -d DATABASE COMMAND [ARGS]\n"
         "       %s COMMAND --help\n"
+        "       %s --help | --version\n"
         "\n"
         "  -d DATABASE  the database: a file for sqlite3, else the driver's\n"
         "               parameters, as in DBDParams\n"
@@ -69,7 +70,7 @@ static void usage_to(FILE *f)
         "  -c           create the SQLite file if it does not exist\n"
         "  -C COST      bcrypt cost for new passwords (4-31, default %d)\n"
         "\n"
-        "commands:\n", progname, progname, INFOR_BCRYPT_COST);
+        "commands:\n", progname, progname, progname, INFOR_BCRYPT_COST);
     for (cmd = commands; cmd->name; cmd++) {
         fprintf(f, "  %s%s%s\n", cmd->name, *cmd->args ? " " : "",
                 cmd->args);
@@ -584,6 +585,10 @@ int main(int argc, const char *const *argv)
     apr_pool_create(&pool, NULL);
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         usage_to(stdout);
+        return ADM_OK;
+    }
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("%s (mod_infor) %s\n", progname, INFOR_VERSION);
         return ADM_OK;
     }
     apr_getopt_init(&opt, pool, argc, argv);

@@ -248,6 +248,9 @@ static int infor_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     int status;
 
     (void)plog;
+    /* In the startup notice and, with ServerTokens Full, the Server
+     * header, as other modules do. */
+    ap_add_version_component(pconf, "mod_infor/" INFOR_VERSION);
     if ((status = make_shared(pconf, s)) != OK
         || (status = infor_throttle_post_config(pconf, ptemp, s)) != OK) {
         return status;

@@ -1,5 +1,5 @@
 # inforadm, the command-line tool: useradd, passwd, disable, enable, delete,
-# list, audit, has-admin, --help, and its refusals (exit 0 done or yes, 1
+# list, audit, has-admin, --help, --version, and its refusals (exit 0 done or yes, 1
 # has-admin's no, 2 any error).
 use strict;
 use warnings FATAL => 'all';
@@ -12,7 +12,7 @@ use Symbol qw(gensym);
 use InforTest;
 use InforTest::Paths ();
 
-plan tests => 104;
+plan tests => 106;
 
 # inforadm may exit before it reads standard input (a usage error): the
 # write to its closed pipe must not kill the test.
@@ -305,6 +305,20 @@ for my $cmd (qw(useradd passwd disable enable delete list audit has-admin)) {
 ok t_cmp([$rc, $err, scalar($out =~ /\Ausage:\ inforadm\ .*^commands:\n.*
           ^\ \ disable\ NAME\n.*^exit\ status:\ 0/msx)], [0, '', 1],
          '--help: the usage with every command and the exit codes');
+
+# --- --version, and httpd's version line: the release that the Debian
+# changelog's first entry names (include/infor.h has it)
+open my $changes, '<', InforTest::Paths::top() . '/conf/debian/changelog'
+    or die "conf/debian/changelog: $!";
+my ($release) = (scalar(<$changes>) // '') =~ /\(([^)]+)\)/;
+close $changes;
+($rc, $out, $err) = run_adm(undef, '--version');
+ok t_cmp([$rc, $out, $err], [0, "inforadm (mod_infor) $release\n", ''],
+         "--version: the changelog's release ($release), exit 0");
+# The log keeps earlier starts' lines: this server's is the last.
+my ($started) = (errlog_since(0, qr/AH00489: .* configured -- resuming/))[-1];
+ok t_cmp($started // '', qr{ mod_infor/\Q$release\E },
+         "httpd's version line names mod_infor/$release");
 
 # --- has-admin: 1 is "no", 2 an error
 my $hdir = tempdir(CLEANUP => 1);
