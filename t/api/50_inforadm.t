@@ -1,6 +1,6 @@
 # inforadm, the command-line tool: useradd, passwd, disable, enable, delete,
-# list, audit, has-admin, --help, --version, and its refusals (exit 0 done or yes, 1
-# has-admin's no, 2 any error).
+# list, audit, has-admin, --help, --version, and its refusals (exit 0 done
+# or yes, 1 has-admin's no, 2 any error).
 use strict;
 use warnings FATAL => 'all';
 use Apache::Test;
