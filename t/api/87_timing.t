@@ -25,8 +25,9 @@ sub timed_login {
     my ($base, $uid, $pw) = @_;
     local $InforTest::BASE = $base;
     my $t0 = time;
-    my $res = rest_get('AuthenticateUser', UID => $uid, PWD => $pw);
-    return (time - $t0, $res->content);
+    my $body = rest_get('AuthenticateUser', UID => $uid, PWD => $pw)
+               ->content;
+    return (time - $t0, $body);
 }
 
 # (median unknown user, median wrong password) at $base, interleaved so
