@@ -58,7 +58,9 @@ ok t_cmp($order, \@KEYS, '?auto: every counter, once, in order');
 my $c = $c0;
 my $step = sub {
     my ($what, $expect, $code) = @_;
-    $code->();
+    # In list context: an answer read in void context makes
+    # HTTP::Message warn.
+    my @ignored = $code->();
     my ($now) = counters();
     ok t_cmp(moved($c, $now), $expect, $what);
     $c = $now;
@@ -89,8 +91,8 @@ $step->('a refused request (missing parameter) counts its binding only',
         'InforRequestsGET=1', sub { rest_get('AuthenticateUser',
                                              UID => 'st_user') });
 $step->('the WSDL and help pages are no calls', '',
-        sub { Apache::TestRequest::GET_BODY('/srv.asmx?WSDL');
-              Apache::TestRequest::GET_BODY('/srv.asmx') });
+        sub { (Apache::TestRequest::GET_BODY('/srv.asmx?WSDL'),
+               Apache::TestRequest::GET_BODY('/srv.asmx')) });
 
 # --- the store's writes: one contact update is one change, in one
 # commit, its log synced (SQLite, InforDurability full)
