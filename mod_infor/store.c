@@ -343,6 +343,12 @@ static const char *const fts_steps[] = {
     " u.pref_show_archives, u.pref_show_hiddens, u.pref_notification," \
     " u.pref_email_type, u.pref_attach_document"
 
+/* An audit row's columns, in the order store_user.c binds them
+ * (audit_args). */
+#define AUDIT_COLS \
+    "(id, at, at_us, actor_id, actor_name, action, target_id, target_name," \
+    " target_key, fields, client)"
+
 /* GetAllUsers1's filters: "contains" patterns (see store_user.c) on the
  * folded texts, the status (-1 all) and read_only (-1 all) filters. */
 #define USER_FILTER \
@@ -507,8 +513,7 @@ static const struct {
      * 2^62 inserts: then no row, and the store draws again.  SQLite: NULL,
      * the next rowid. */
     [ST_AUDIT_INSERT] = { "infor_audit_insert",
-        "INSERT INTO infor_audit (id, at, at_us, actor_id, actor_name, action,"
-        " target_id, target_name, target_key, fields, client)"
+        "INSERT INTO infor_audit " AUDIT_COLS
         " VALUES (%lld, %lld, %lld, %lld, %s, %s, %lld, %s, %s, %s, %s)"
         " ON CONFLICT (id) DO NOTHING" },
     /* inforadm audit: a batch after the last row of the one before,
@@ -667,8 +672,7 @@ static const char *update_sql(apr_pool_t *p, int light)
 static const char *update_audit_sql(apr_pool_t *p)
 {
     return apr_pstrcat(p, "WITH u AS (", update_sql(p, 1), " RETURNING id)"
-        " INSERT INTO infor_audit (id, at, at_us, actor_id, actor_name,"
-        " action, target_id, target_name, target_key, fields, client)"
+        " INSERT INTO infor_audit " AUDIT_COLS
         " SELECT %lld, %lld, %lld, %lld, %s, %s, u.id, %s, %s, %s, %s"
         " FROM u", NULL);
 }

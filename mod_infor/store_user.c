@@ -384,7 +384,10 @@ apr_status_t infor_store_admin_count(infor_db *db, apr_int64_t *n)
  * row there is, at 2^-63 per row). */
 #define AUDIT_ID_DRAWS 4
 
-/* An audit row's values but its id, in ST_AUDIT_INSERT's order. */
+/* Bindings of an audit row. */
+#define AUDIT_ARGS 11
+
+/* An audit row's values but its id. */
 typedef struct {
     apr_int64_t at, at_us, actor, target;
     const char *actor_name, *action, *name, *key, *fields, *client;
@@ -404,6 +407,30 @@ static void audit_row_make(infor_db *db, audit_row *r, const infor_audit *a,
     r->key = infor_name_key(db->pool, target->username);
     r->fields = fields ? fields : "";
     r->client = a->client ? a->client : "";
+}
+
+/* The bindings of audit row r with id (NULL: SQLite's next rowid) into
+ * out, in the order of store.c's AUDIT_COLS; without target_id when the
+ * statement takes it from the row it changed.  Returns how many. */
+static unsigned audit_args(const audit_row *r, const apr_int64_t *id,
+                           int with_target, const void **out)
+{
+    unsigned n = 0;
+
+    out[n++] = id;
+    out[n++] = &r->at;
+    out[n++] = &r->at_us;
+    out[n++] = &r->actor;
+    out[n++] = r->actor_name;
+    out[n++] = r->action;
+    if (with_target) {
+        out[n++] = &r->target;
+    }
+    out[n++] = r->name;
+    out[n++] = r->key;
+    out[n++] = r->fields;
+    out[n++] = r->client;
+    return n;
 }
 
 /* PostgreSQL: a random positive id, so that inserts spread over the whole
@@ -435,10 +462,12 @@ apr_status_t infor_db_audit(infor_db *db, const infor_audit *a,
 {
     audit_row r;
     apr_int64_t id = 0;
+    const void *args[AUDIT_ARGS];
     apr_status_t rv = APR_SUCCESS;
     int draw, n = 0;
 
     audit_row_make(db, &r, a, target, fields, now);
+    audit_args(&r, db->is_sqlite ? NULL : &id, 1, args);
     for (draw = 0; rv == APR_SUCCESS && n == 0 && draw < AUDIT_ID_DRAWS;
          draw++) {
         /* SQLite, one file: the next rowid.  The rows of a shared commit
@@ -447,11 +476,7 @@ apr_status_t infor_db_audit(infor_db *db, const infor_audit *a,
         if (!db->is_sqlite && (rv = audit_id_draw(db, &id)) != APR_SUCCESS) {
             break;
         }
-        rv = infor_db_run_count(db, ST_AUDIT_INSERT,
-                                ARGS(db->is_sqlite ? NULL : &id, &r.at,
-                                     &r.at_us, &r.actor, r.actor_name,
-                                     r.action, &r.target, r.name, r.key,
-                                     r.fields, r.client), &n);
+        rv = infor_db_run_count(db, ST_AUDIT_INSERT, args, &n);
         if (db->is_sqlite) {
             break;
         }
@@ -619,7 +644,7 @@ static apr_status_t update_audited(infor_db *db, const change_job *j,
                                    const void *const *args, unsigned n,
                                    const char *fields)
 {
-    const void *all[UPDATE_ARGS + 10];
+    const void *all[UPDATE_ARGS + AUDIT_ARGS];
     audit_row r;
     apr_int64_t aid = 0;
     apr_status_t rv;
@@ -627,16 +652,7 @@ static apr_status_t update_audited(infor_db *db, const change_job *j,
 
     audit_row_make(db, &r, j->a, j->u, fields, j->now);
     memcpy(all, args, n * sizeof(*args));
-    all[n] = &aid;
-    all[n + 1] = &r.at;
-    all[n + 2] = &r.at_us;
-    all[n + 3] = &r.actor;
-    all[n + 4] = r.actor_name;
-    all[n + 5] = r.action;
-    all[n + 6] = r.name;
-    all[n + 7] = r.key;
-    all[n + 8] = r.fields;
-    all[n + 9] = r.client;
+    audit_args(&r, &aid, 0, all + n);
     for (draw = 0; draw < AUDIT_ID_DRAWS; draw++) {
         if ((rv = audit_id_draw(db, &aid)) != APR_SUCCESS) {
             return rv;
