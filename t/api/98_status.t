@@ -207,9 +207,15 @@ $c = $now;
     local $InforTest::DB = $STATUS_DB;
     with_db(sub { $_[0]->do('DROP TABLE infor_sessions') });
 }
+# The 8 logins above may have left this vhost's connections in several
+# children: a readied one fails its statement ("database error"), one
+# opened now cannot be readied ("database unavailable"), as in
+# 63_store_errors.  Either is one store error.
 my $body = login_answer('st_w2', 'st-w2-pass');
-ok t_cmp($body, rest_expect('<root success="false" '
-                            . 'error="SystemError: database error" />'),
+my %broken = map { rest_expect(qq{<root success="false" error="$_" />})
+                   => $_ }
+             'SystemError: database error', 'SystemError: database unavailable';
+ok t_cmp($broken{$body} ? 'SystemError' : $body, 'SystemError',
          'a login on a broken store: SystemError');
 ($now) = counters();
 ok t_cmp(moved($c, $now), 'InforRequestsGET=1 InforStoreErrors=1',
