@@ -32,6 +32,10 @@ typedef enum {
     ST_USER_QUERY_COUNTED,
     ST_USER_COUNT,
     ST_USER_COUNT_KEPT,
+    /* The users holding a value that contains a filter, from
+     * infor_value_counts (schema 7): first or last name, source or
+     * domain. */
+    ST_USER_VALUE_COUNT,
     ST_USER_WALK,
     ST_USER_BY_EMAIL,
     ST_USER_INSERT,
@@ -81,6 +85,8 @@ typedef enum {
     ST_USER_FTS_SAMPLE,
     ST_USER_FTS_PROBE,
     ST_USER_FTS_PASS,
+    /* ST_USER_VALUE_COUNT, the values found by their FTS5 table. */
+    ST_VALUE_FTS_COUNT,
     ST_USER_FTS_WALK,
     ST_USER_FTS_WALK_LAST = ST_USER_FTS_WALK + 15,
     ST_COUNT

@@ -235,7 +235,7 @@ static const char *const schema_v3[] = {
  * and later), whose rows the triggers below keep in step with the users'
  * (so also for inforadm and other writers of the table).  A SQLite
  * without FTS5 or trigrams goes on without it: the filters then read the
- * table, as before (see fts_table). */
+ * table, as before (see optional_steps). */
 /* And audit rows that do not all go to one place on a distributed
  * engine: the module gives each a random 63-bit id (store_user.c) where
  * the sequence gave the next number, so inserts spread over the key's
@@ -284,6 +284,136 @@ static const char *const schema_v6[] = {
     NULL
 };
 
+/* Version 7: the exact total of a list filtered on one of the texts many
+ * users share (first name, last name, authentication source, domain),
+ * without reading every user that passes.  infor_value_counts holds, for
+ * each folded value of those columns (col: the filter's place, as
+ * store_list.c's query_texts), how many users by status and type hold
+ * it; the total is then the sum over the values that contain the filter,
+ * which an index of the values finds ("@VALUES@": PostgreSQL's trigram
+ * index, SQLite's FTS5 table, each where the store has it).  Names and
+ * addresses, one per user, are not kept: a table of them would be the
+ * users again.  On PostgreSQL a value's count is spread over 16 slots by
+ * id, as infor_user_counts: users created at once with the same source
+ * do not queue on one row.  Triggers keep it, so for inforadm too. */
+#define VALUE_ROWS(who, slot) \
+    " SELECT 0 AS col, " who "fold_first AS value, " slot " AS slot," \
+    " " who "enabled AS enabled, " who "read_only AS read_only" \
+    " UNION ALL SELECT 1, " who "fold_last, " slot ", " who "enabled, " \
+    who "read_only" \
+    " UNION ALL SELECT 4, " who "fold_auth, " slot ", " who "enabled, " \
+    who "read_only" \
+    " UNION ALL SELECT 5, " who "fold_domain, " slot ", " who "enabled, " \
+    who "read_only"
+#define VALUE_COLS \
+    " col INTEGER NOT NULL, value TEXT NOT NULL, slot INTEGER NOT NULL," \
+    " enabled INTEGER NOT NULL, read_only INTEGER NOT NULL," \
+    " n BIGINT NOT NULL,"
+#define VALUE_FILL(c, col) \
+    " SELECT " c ", " col ", @SLOT@, enabled, read_only, COUNT(*)" \
+    " FROM infor_users WHERE " col " <> '' GROUP BY 2, 3, 4, 5"
+#define VALUE_UPSERT \
+    " ON CONFLICT (col, value, slot, enabled, read_only)" \
+    " DO UPDATE SET n = c.n + excluded.n"
+#define VALUE_TAKE(c, v) \
+    " UPDATE infor_value_counts SET n = n - 1 WHERE col = " c \
+    " AND value = OLD." v " AND slot = 0 AND enabled = OLD.enabled" \
+    " AND read_only = OLD.read_only;"
+#define VALUE_TAKE_ALL \
+    VALUE_TAKE("0", "fold_first") VALUE_TAKE("1", "fold_last") \
+    VALUE_TAKE("4", "fold_auth") VALUE_TAKE("5", "fold_domain")
+/* (A trigger's INSERT in SQLite names its table without an alias.) */
+#define VALUE_ADD \
+    " INSERT INTO infor_value_counts" \
+    " (col, value, slot, enabled, read_only, n)" \
+    " SELECT col, value, slot, enabled, read_only, 1 FROM (" \
+    VALUE_ROWS("NEW.", "0") ") WHERE value <> ''" \
+    " ON CONFLICT (col, value, slot, enabled, read_only)" \
+    " DO UPDATE SET n = n + excluded.n;"
+static const char *const schema_v7[] = {
+    /* SQLite: an id of its own, which VACUUM keeps, for the FTS5 table
+     * of the values (a rowid it may renumber). */
+    "@SQLITE@CREATE TABLE infor_value_counts (id INTEGER PRIMARY KEY,"
+    VALUE_COLS " UNIQUE (col, value, slot, enabled, read_only))",
+    "@PG@CREATE TABLE infor_value_counts (" VALUE_COLS
+    " PRIMARY KEY (col, value, slot, enabled, read_only))",
+    "INSERT INTO infor_value_counts (col, value, slot, enabled, read_only, n)"
+    VALUE_FILL("0", "fold_first") " UNION ALL" VALUE_FILL("1", "fold_last")
+    " UNION ALL" VALUE_FILL("4", "fold_auth")
+    " UNION ALL" VALUE_FILL("5", "fold_domain"),
+    /* SQLite: a row's values out, then in; the first and last names
+     * are often the same in both, and the update's WHEN skips most
+     * changes (a contact change sets none of these columns). */
+    "@SQLITE@CREATE TRIGGER infor_users_values_ins AFTER INSERT ON infor_users"
+    " BEGIN" VALUE_ADD " END",
+    "@SQLITE@CREATE TRIGGER infor_users_values_del AFTER DELETE ON infor_users"
+    " BEGIN" VALUE_TAKE_ALL " END",
+    "@SQLITE@CREATE TRIGGER infor_users_values_upd AFTER UPDATE OF"
+    " fold_first, fold_last, fold_auth, fold_domain, enabled, read_only"
+    " ON infor_users WHEN OLD.fold_first IS NOT NEW.fold_first"
+    " OR OLD.fold_last IS NOT NEW.fold_last"
+    " OR OLD.fold_auth IS NOT NEW.fold_auth"
+    " OR OLD.fold_domain IS NOT NEW.fold_domain"
+    " OR OLD.enabled <> NEW.enabled OR OLD.read_only <> NEW.read_only"
+    " BEGIN" VALUE_TAKE_ALL VALUE_ADD " END",
+    /* PostgreSQL: inserts and deletes by statement (one pass for a bulk
+     * load), an update by row when it changes a value, a status or a
+     * type.  The rows out and in are summed first: an upsert may not meet
+     * one of its own rows twice. */
+    "@PG@CREATE FUNCTION infor_value_counts_keep() RETURNS trigger"
+    " LANGUAGE plpgsql AS $f$ BEGIN"
+    " IF TG_OP = 'INSERT' THEN"
+    " INSERT INTO infor_value_counts AS c"
+    " (col, value, slot, enabled, read_only, n)"
+    " SELECT v.col, v.value, v.slot, v.enabled, v.read_only, COUNT(*)"
+    " FROM infor_valued_new u CROSS JOIN LATERAL ("
+    VALUE_ROWS("u.", "u.id % 16") ") v"
+    " WHERE v.value <> '' GROUP BY 1, 2, 3, 4, 5" VALUE_UPSERT ";"
+    " ELSE"
+    " INSERT INTO infor_value_counts AS c"
+    " (col, value, slot, enabled, read_only, n)"
+    " SELECT v.col, v.value, v.slot, v.enabled, v.read_only, -COUNT(*)"
+    " FROM infor_valued_old u CROSS JOIN LATERAL ("
+    VALUE_ROWS("u.", "u.id % 16") ") v"
+    " WHERE v.value <> '' GROUP BY 1, 2, 3, 4, 5" VALUE_UPSERT ";"
+    " END IF;"
+    " RETURN NULL; END $f$",
+    "@PG@CREATE FUNCTION infor_value_counts_move() RETURNS trigger"
+    " LANGUAGE plpgsql AS $f$ BEGIN"
+    " INSERT INTO infor_value_counts AS c"
+    " (col, value, slot, enabled, read_only, n)"
+    " SELECT col, value, slot, enabled, read_only, SUM(d) FROM ("
+    " SELECT v.*, 1 AS d FROM (" VALUE_ROWS("NEW.", "NEW.id % 16") ") v"
+    " UNION ALL SELECT v.*, -1 FROM ("
+    VALUE_ROWS("OLD.", "OLD.id % 16") ") v) x"
+    " WHERE value <> '' GROUP BY 1, 2, 3, 4, 5 HAVING SUM(d) <> 0"
+    VALUE_UPSERT ";"
+    " RETURN NULL; END $f$",
+    "@PG@CREATE TRIGGER infor_users_values_ins AFTER INSERT ON infor_users"
+    " REFERENCING NEW TABLE AS infor_valued_new"
+    " FOR EACH STATEMENT EXECUTE FUNCTION infor_value_counts_keep()",
+    "@PG@CREATE TRIGGER infor_users_values_del AFTER DELETE ON infor_users"
+    " REFERENCING OLD TABLE AS infor_valued_old"
+    " FOR EACH STATEMENT EXECUTE FUNCTION infor_value_counts_keep()",
+    "@PG@CREATE TRIGGER infor_users_values_upd AFTER UPDATE OF"
+    " fold_first, fold_last, fold_auth, fold_domain, enabled, read_only"
+    " ON infor_users FOR EACH ROW"
+    " WHEN (OLD.fold_first <> NEW.fold_first"
+    " OR OLD.fold_last <> NEW.fold_last OR OLD.fold_auth <> NEW.fold_auth"
+    " OR OLD.fold_domain <> NEW.fold_domain"
+    " OR OLD.enabled <> NEW.enabled OR OLD.read_only <> NEW.read_only)"
+    " EXECUTE FUNCTION infor_value_counts_move()",
+    "@VALUES@",
+    NULL
+};
+#undef VALUE_ROWS
+#undef VALUE_UPSERT
+#undef VALUE_FILL
+#undef VALUE_COLS
+#undef VALUE_TAKE
+#undef VALUE_TAKE_ALL
+#undef VALUE_ADD
+
 static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
@@ -291,6 +421,7 @@ static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v4,
     schema_v5,
     schema_v6,
+    schema_v7,
 };
 
 /* The FTS5 table (external content: the texts stay in infor_users only)
@@ -331,6 +462,40 @@ static const char *const fts_steps[] = {
 #undef FTS_COLS
 #undef FTS_OLD
 #undef FTS_NEW
+
+/* PostgreSQL (schema 3): the folded texts' trigram indexes. */
+#define TRGM(c) "CREATE INDEX infor_users_trgm_" c " ON infor_users" \
+                " USING gin (fold_" c " gin_trgm_ops)"
+static const char *const trgm_steps[] = {
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    TRGM("user"), TRGM("first"), TRGM("last"), TRGM("email"), TRGM("auth"),
+    TRGM("domain"),
+    NULL
+};
+#undef TRGM
+
+/* Schema 7: what finds the values containing a filter. */
+static const char *const values_trgm_steps[] = {
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX infor_value_counts_trgm ON infor_value_counts"
+    " USING gin (value gin_trgm_ops)",
+    NULL
+};
+/* SQLite: the values are never removed (a count may go to 0), nor
+ * changed: a row's text enters the index once. */
+static const char *const values_fts_steps[] = {
+    "CREATE VIRTUAL TABLE infor_values_fts USING fts5(value,"
+    " content='infor_value_counts', content_rowid='id',"
+    " tokenize='trigram case_sensitive 1')",
+    "INSERT INTO infor_values_fts (infor_values_fts) VALUES ('rebuild')",
+    "CREATE TRIGGER infor_values_fts_ins AFTER INSERT ON infor_value_counts"
+    " BEGIN INSERT INTO infor_values_fts (rowid, value)"
+    " VALUES (NEW.id, NEW.value); END",
+    "CREATE TRIGGER infor_values_fts_del AFTER DELETE ON infor_value_counts"
+    " BEGIN INSERT INTO infor_values_fts (infor_values_fts, rowid, value)"
+    " VALUES ('delete', OLD.id, OLD.value); END",
+    NULL
+};
 
 /* ------------------------------------------------------- statements */
 
@@ -488,6 +653,10 @@ static const struct {
     [ST_USER_COUNT_KEPT] = { "infor_user_count_kept",
         "SELECT COALESCE(SUM(n), 0) FROM infor_user_counts"
         " WHERE (%d < 0 OR enabled = %d) AND (%d < 0 OR read_only = %d)" },
+    [ST_USER_VALUE_COUNT] = { "infor_user_value_count",
+        "SELECT COALESCE(SUM(n), 0) FROM infor_value_counts"
+        " WHERE col = %d AND value LIKE %s ESCAPE '!'"
+        " AND (%d < 0 OR enabled = %d) AND (%d < 0 OR read_only = %d)" },
     [ST_USER_BY_EMAIL] = { "infor_user_by_email",
         "SELECT " USER_COLS " FROM infor_users u"
         " WHERE lower(u.email) = lower(%s) AND u.email <> '' ORDER BY u.id" },
@@ -616,6 +785,12 @@ static const struct {
         " AND (%s IS NULL OR u.fold_auth LIKE %s ESCAPE '!')"
         " AND (%s IS NULL OR u.fold_domain LIKE %s ESCAPE '!')"
         " AND (%d < 0 OR u.enabled = %d) AND (%d < 0 OR u.read_only = %d)" },
+    [ST_VALUE_FTS_COUNT] = { "infor_value_fts_count",
+        "SELECT COALESCE(SUM(v.n), 0) FROM infor_value_counts v"
+        " WHERE v.id IN (SELECT rowid FROM infor_values_fts"
+        " WHERE infor_values_fts MATCH %s)"
+        " AND v.col = %d AND v.value LIKE %s ESCAPE '!'"
+        " AND (%d < 0 OR v.enabled = %d) AND (%d < 0 OR v.read_only = %d)" },
 #define FTS_WALK(n) [ST_USER_FTS_WALK + n] = { "infor_user_fts_walk_" #n, NULL }
     FTS_WALK(0), FTS_WALK(1), FTS_WALK(2), FTS_WALK(3), FTS_WALK(4),
     FTS_WALK(5), FTS_WALK(6), FTS_WALK(7), FTS_WALK(8), FTS_WALK(9),
@@ -821,6 +996,8 @@ static const char *dialect(infor_db *db, apr_pool_t *p, const char *sql)
         { "@LIKE@", "LIKE", "ILIKE" },
         { "@FOR_UPDATE@", "", " FOR UPDATE" },
         { "@FENCE@", "", " OFFSET 0" },
+        /* infor_value_counts' slot of a user (schema 7). */
+        { "@SLOT@", "0", "id % 16" },
     };
     unsigned i;
 
@@ -1330,8 +1507,9 @@ static apr_status_t schema_current(infor_db *db, int *current)
  * concurrent processes migrate once and never see half a schema.  The
  * version row's lock (or SQLite's write lock) makes a second migrator
  * wait, then find the work done. */
-static apr_status_t trigram_indexes(infor_db *db);
-static apr_status_t fts_table(infor_db *db);
+static apr_status_t optional_steps(infor_db *db,
+                                   const char *const *steps);
+static apr_status_t trigram_steps(infor_db *db, const char *const *steps);
 
 static apr_status_t schema_steps_run(infor_db *db, void *baton)
 {
@@ -1373,15 +1551,19 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
                 }
                 continue;
             }
-            if (strcmp(sql, "@FTS@") == 0) {
-                if (db->is_sqlite && (rv = fts_table(db)) != APR_SUCCESS) {
-                    return rv;
-                }
-                continue;
-            }
-            if (strcmp(sql, "@TRGM@") == 0) {
-                if (!db->is_sqlite && (rv = trigram_indexes(db))
-                                      != APR_SUCCESS) {
+            if (strcmp(sql, "@FTS@") == 0 || strcmp(sql, "@TRGM@") == 0
+                || strcmp(sql, "@VALUES@") == 0) {
+                /* Indexes a store may lack: SQLite's FTS5 tables, or
+                 * PostgreSQL's trigram indexes. */
+                int values = sql[1] == 'V';
+                rv = db->is_sqlite
+                     ? (sql[1] == 'T' ? APR_SUCCESS
+                        : optional_steps(db, values ? values_fts_steps
+                                                    : fts_steps))
+                     : (sql[1] == 'F' ? APR_SUCCESS
+                        : trigram_steps(db, values ? values_trgm_steps
+                                                   : trgm_steps));
+                if (rv != APR_SUCCESS) {
                     return rv;
                 }
                 continue;
@@ -1439,55 +1621,39 @@ static apr_status_t optional_end(infor_db *db, apr_status_t rv)
     return rv;
 }
 
-/* PostgreSQL: GIN trigram indexes on the folded texts, which a LIKE
- * '%...%' of three characters or more searches.  Without pg_trgm (not
- * installed, or not ours to create) the migration goes on without them:
- * the filters then read the table, as before. */
-static apr_status_t trigram_indexes(infor_db *db)
+/* Runs steps the store can do without in the savepoint infor_optional:
+ * when one fails (SQLite without FTS5 or its trigram tokenizer) the
+ * migration rolls back to it and goes on without them (the filters then
+ * read the table, or infor_value_counts, as before). */
+static apr_status_t optional_steps(infor_db *db, const char *const *steps)
 {
-    static const char *const cols[] = {
-        "fold_user", "fold_first", "fold_last", "fold_email", "fold_auth",
-        "fold_domain", NULL
-    };
-    const char *have = NULL;
     apr_status_t rv;
     int i;
+
+    if ((rv = infor_db_exec(db, "SAVEPOINT infor_optional", NULL))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    for (i = 0; rv == APR_SUCCESS && steps[i]; i++) {
+        rv = infor_db_exec(db, steps[i], NULL);
+    }
+    return optional_end(db, rv);
+}
+
+/* PostgreSQL: GIN trigram indexes, which a LIKE '%...%' of three
+ * characters or more searches.  Without pg_trgm (not installed, or not
+ * ours to create) the migration goes on without them. */
+static apr_status_t trigram_steps(infor_db *db, const char *const *steps)
+{
+    const char *have = NULL;
+    apr_status_t rv;
 
     rv = infor_db_exec(db, "SELECT COUNT(*) FROM pg_available_extensions"
                        " WHERE name = 'pg_trgm'", &have);
     if (rv != APR_SUCCESS || !have || strcmp(have, "0") == 0) {
         return rv;
     }
-    if ((rv = infor_db_exec(db, "SAVEPOINT infor_optional", NULL))
-        != APR_SUCCESS) {
-        return rv;
-    }
-    rv = infor_db_exec(db, "CREATE EXTENSION IF NOT EXISTS pg_trgm", NULL);
-    for (i = 0; rv == APR_SUCCESS && cols[i]; i++) {
-        rv = infor_db_exec(db, apr_psprintf(db->pool, "CREATE INDEX"
-                           " infor_users_trgm_%s ON infor_users USING gin"
-                           " (%s gin_trgm_ops)", cols[i] + 5, cols[i]),
-                           NULL);
-    }
-    return optional_end(db, rv);
-}
-
-/* SQLite: the FTS5 table of schema 4 and its triggers (fts_steps), in a
- * savepoint: a SQLite without FTS5 or its trigram tokenizer rolls back
- * to it and goes on without (the filters then read the table). */
-static apr_status_t fts_table(infor_db *db)
-{
-    apr_status_t rv;
-    int i;
-
-    if ((rv = infor_db_exec(db, "SAVEPOINT infor_optional", NULL))
-        != APR_SUCCESS) {
-        return rv;
-    }
-    for (i = 0; rv == APR_SUCCESS && fts_steps[i]; i++) {
-        rv = infor_db_exec(db, fts_steps[i], NULL);
-    }
-    return optional_end(db, rv);
+    return optional_steps(db, steps);
 }
 
 static apr_status_t schema_migrate(infor_db *db)
@@ -1650,13 +1816,15 @@ apr_status_t infor_db_ready(infor_db *db)
 
     if (db->is_sqlite) {
         const char *have = NULL;
+        /* Both FTS5 tables, of the users' texts (schema 4) and of the
+         * counted values (7), or neither: one SQLite made them. */
         rv = infor_db_exec(db, "SELECT COUNT(*) FROM sqlite_master"
-                           " WHERE type = 'table'"
-                           " AND name = 'infor_users_fts'", &have);
+                           " WHERE type = 'table' AND name IN"
+                           " ('infor_users_fts', 'infor_values_fts')", &have);
         if (rv != APR_SUCCESS) {
             return rv;
         }
-        conn->fts = have && strcmp(have, "0") != 0;
+        conn->fts = have && strcmp(have, "2") == 0;
     }
     if (db->is_sqlite && !conn->native) {
         conn->native = apr_dbd_native_handle(db->driver, db->handle);

@@ -341,6 +341,24 @@ static void query_texts(const infor_user_query *q, const char *t[6])
     t[5] = q->domain;
 }
 
+/* The one filter of t when it is on a text infor_value_counts counts
+ * (its col: first and last name, source, domain; not the user name or
+ * the address, one per user), else -1. */
+static int value_col(const char *const t[6])
+{
+    int i, col = -1;
+
+    for (i = 0; i < 6; i++) {
+        if (t[i] && *t[i]) {
+            if (col >= 0 || i == 2 || i == 3) {
+                return -1;
+            }
+            col = i;
+        }
+    }
+    return col;
+}
+
 /* The filters of q on the trigram index, in *n; NULL when the index
  * cannot answer: a filter shorter than FTS_MIN_CHARS characters, or not
  * valid UTF-8 (which the tokenizer reads otherwise than LIKE). */
@@ -461,16 +479,30 @@ static const char *fts_rare(infor_db *db, const fts_filter *f, int n,
     return held < limit ? rare : NULL;
 }
 
-/* A filtered list on SQLite's trigram index. */
+/* The page of those passing the patterns p among the first budget entries
+ * of the sort index (walk: an ST_USER_BWALK statement). */
+static apr_status_t bounded_walk(infor_db *db, infor_stmt walk,
+                                 const char *const p[6], int status, int ro,
+                                 apr_int64_t budget, apr_int64_t limit,
+                                 apr_int64_t offset, apr_array_header_t *out)
+{
+    return infor_db_select(db, walk,
+                           ARGS(&status, &status, &ro, &ro, &budget, p[0],
+                                p[1], p[2], p[3], p[4], p[5], &status,
+                                &status, &ro, &ro, &limit, &offset),
+                           infor_db_push_user, out);
+}
+
+/* A filtered list on SQLite's trigram index (vcol: value_col). */
 static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
-                              int status, int ro, int sort, int asc,
+                              int vcol, int status, int ro, int sort, int asc,
                               apr_int64_t limit, apr_int64_t offset,
                               apr_array_header_t *out, apr_int64_t *total)
 {
     apr_int64_t everyone = 0, end;
     int all = -1, one_pass = limit <= PASS_MAX && offset <= PASS_MAX - limit;
     fts_patterns none = { { NULL } };
-    const char *match;
+    const char *match, *pattern = NULL;
     apr_status_t rv;
 
     rv = infor_db_select(db, ST_USER_COUNT_KEPT, ARGS(&all, &all, &all, &all),
@@ -496,7 +528,20 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
     /* Else the index finds exactly the users that pass: each filter's
      * whole text a phrase. */
     match = fts_exact(db->pool, f, nf);
-    if (status < 0 && ro < 0) {
+    if (vcol >= 0) {
+        /* Their count without reading them: the values that contain the
+         * filter, found by the values' index. */
+        fts_filter vf = f[0];
+
+        vf.col = "value";
+        pattern = contains(db->pool, f[0].text);
+        rv = infor_db_select(db, ST_VALUE_FTS_COUNT,
+                             ARGS(fts_phrase(db->pool, &vf, 0, vf.chars),
+                                  &vcol, pattern, &status, &status, &ro,
+                                  &ro),
+                             infor_db_first_num, total);
+    }
+    else if (status < 0 && ro < 0) {
         rv = infor_db_select(db, ST_USER_FTS_COUNT_ALL, ARGS(match),
                              infor_db_first_num, total);
     }
@@ -519,6 +564,21 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
         double expect = (double)end * (double)everyone / (double)*total;
         apr_int64_t budget = (apr_int64_t)(FTS_WALK_RATIO * expect) + 1;
 
+        if (pattern) {
+            /* Counted without the index's set of users: a walk that
+             * checks each entry's text finds the page without that set
+             * either, when the users that pass are spread evenly. */
+            const char *p[6] = { "%", "%", "%", "%", "%", "%" };
+
+            p[vcol] = pattern;
+            rv = bounded_walk(db, (infor_stmt)(ST_USER_BWALK
+                              + (walk - ST_USER_FTS_WALK)), p, status, ro,
+                              budget, limit, offset, out);
+            if (rv != APR_SUCCESS || out->nelts == end - offset) {
+                return rv;
+            }
+            apr_array_clear(out);
+        }
         if (budget < *total / FTS_WALK_RATIO) {
             budget = *total / FTS_WALK_RATIO;
         }
@@ -573,28 +633,22 @@ static void push_counted(infor_db *db, infor_row *row, void *baton)
     c->total = infor_db_num(db, row, INFOR_USER_COLS);
 }
 
-/* The users passing the patterns p, counted. */
+/* The users passing the patterns p, counted: with one filter on a
+ * counted value (vcol), the counts of the values that contain it. */
 static apr_status_t count_passing(infor_db *db, const char *const p[6],
-                                  int status, int ro, apr_int64_t *total)
+                                  int vcol, int status, int ro,
+                                  apr_int64_t *total)
 {
+    if (vcol >= 0) {
+        return infor_db_select(db, ST_USER_VALUE_COUNT,
+                               ARGS(&vcol, p[vcol], &status, &status, &ro,
+                                    &ro),
+                               infor_db_first_num, total);
+    }
     return infor_db_select(db, ST_USER_COUNT,
                            ARGS(p[0], p[1], p[2], p[3], p[4], p[5], &status,
                                 &status, &ro, &ro),
                            infor_db_first_num, total);
-}
-
-/* The page of those passing the patterns p among the first budget entries
- * of the sort index (walk: an ST_USER_BWALK statement). */
-static apr_status_t bounded_walk(infor_db *db, infor_stmt walk,
-                                 const char *const p[6], int status, int ro,
-                                 apr_int64_t budget, apr_int64_t limit,
-                                 apr_int64_t offset, apr_array_header_t *out)
-{
-    return infor_db_select(db, walk,
-                           ARGS(&status, &status, &ro, &ro, &budget, p[0],
-                                p[1], p[2], p[3], p[4], p[5], &status,
-                                &status, &ro, &ro, &limit, &offset),
-                           infor_db_push_user, out);
 }
 
 /* The page of the users passing the patterns p, all read and sorted. */
@@ -619,10 +673,11 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
     apr_int64_t limit = q->limit < 0 ? APR_INT64_MAX : q->limit;
     apr_int64_t offset = q->offset < 0 ? 0 : q->offset;
     apr_status_t rv;
-    int all = -1, filtered = 0, i;
+    int all = -1, filtered = 0, i, vcol;
     apr_int64_t everyone = 0;
 
     query_texts(q, t);
+    vcol = value_col(t);
     for (i = 0; i < 6; i++) {
         filtered |= t[i] && *t[i];
     }
@@ -632,8 +687,8 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
         int nf;
         const fts_filter *f = fts_filters(db->pool, q, &nf);
         if (f) {
-            return fts_query(db, f, nf, status, ro, sort, asc, limit,
-                             offset, *out, total);
+            return fts_query(db, f, nf, vcol, status, ro, sort, asc,
+                             limit, offset, *out, total);
         }
     }
     /* Without a "contains" filter the total is the counts the writes
@@ -675,7 +730,7 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
         rv = bounded_walk(db, walk, p, status, ro, budget, limit, offset,
                           *out);
         if (rv == APR_SUCCESS && (*out)->nelts == limit) {
-            return count_passing(db, p, status, ro, total);
+            return count_passing(db, p, vcol, status, ro, total);
         }
         if (rv == APR_SUCCESS && (*out)->nelts > 0) {
             /* Some pass, more thinly than the short walk needed: the
@@ -685,7 +740,7 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
             apr_int64_t seen = offset + (*out)->nelts;
 
             apr_array_clear(*out);
-            rv = count_passing(db, p, status, ro, total);
+            rv = count_passing(db, p, vcol, status, ro, total);
             budget = (offset + limit) * budget / seen * 2;
             if (rv != APR_SUCCESS || budget >= *total) {
                 return rv == APR_SUCCESS ? sorted_page(db, p, status, ro,
@@ -717,7 +772,7 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
         }
         /* None pass, or none past the offset: the count alone. */
     }
-    rv = count_passing(db, p, status, ro, total);
+    rv = count_passing(db, p, vcol, status, ro, total);
     if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total
         || (*out)->nelts > 0) {
         return rv;

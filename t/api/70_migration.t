@@ -10,7 +10,7 @@ use File::Copy qw(copy);
 use InforTest;
 use InforTest::Paths ();
 
-plan tests => 16;
+plan tests => 18;
 
 my $V1_TICKET = '0f0e0d0c-0b0a-4909-8807-060504030201';
 my $v1db = InforTest::Paths::v1_db_path();
@@ -34,7 +34,7 @@ ok t_cmp($res->content,
          qr{^\Q$DECL\E<root success="true" userid="2" username="v1_user" firstName="Zo\x{c3}\x{ab}" lastName="" fullname="Zo\x{c3}\x{ab}" email="zoe\@v1" expireOn="2100-01-01T00:00:00Z" isAuthenticated="True" />$},
          'a version 1 ticket still works');
 ok t_cmp(v1_value("SELECT value FROM infor_meta WHERE name = 'schema_version'"),
-         '6', 'the module migrated the database to version 6');
+         '7', 'the module migrated the database to version 7');
 ok t_cmp(v1_value("SELECT COUNT(*) FROM sqlite_master WHERE name = 'infor_audit_at'"),
          '0', 'version 5 dropped the audit index infor_audit_order covers');
 ok t_cmp(v1_value("SELECT name FROM sqlite_master WHERE name IN ('infor_audit', 'infor_resets') ORDER BY name"),
@@ -48,6 +48,24 @@ ok t_cmp(v1_value("SELECT fold_user || '|' || fold_first || '|' || fold_email FR
 # Version 4: the trigram index of those texts holds the users there were.
 ok t_cmp(v1_value("SELECT group_concat(rowid, ' ') FROM (SELECT rowid FROM infor_users_fts WHERE infor_users_fts MATCH '{fold_first} : \"zo\x{c3}\x{ab}\"' ORDER BY rowid)"),
          '2', 'version 4 indexed the folded texts');
+
+# Version 7: the values the filters count, as the fixture has them, and
+# the index of those values.
+my $values = sub {
+    my ($col, $text) = @_;
+    return "SELECT $col AS c, $text AS v, enabled AS e, read_only AS r,"
+         . " COUNT(*) AS n FROM infor_users"
+         . " WHERE $text <> '' GROUP BY 2, 3, 4";
+};
+ok t_cmp(v1_value("SELECT group_concat(x, ' ') FROM (SELECT col || ':' || value || ':' || enabled || '/' || read_only || '=' || n AS x FROM infor_value_counts WHERE n <> 0 ORDER BY col, value, enabled, read_only)"),
+         v1_value("SELECT group_concat(x, ' ') FROM (SELECT c || ':' || v || ':' || e || '/' || r || '=' || n AS x FROM ("
+                  . join(' UNION ALL ', $values->(0, 'fold_first'),
+                         $values->(1, 'fold_last'), $values->(4, 'fold_auth'),
+                         $values->(5, 'fold_domain'))
+                  . ") ORDER BY c, v, e, r)"),
+         'version 7 counts the users by value, status and type');
+ok t_cmp(v1_value("SELECT group_concat(v.col || ':' || v.value, ' ') FROM infor_value_counts v WHERE v.id IN (SELECT rowid FROM infor_values_fts WHERE infor_values_fts MATCH '{value} : \"zo\x{c3}\x{ab}\"')"),
+         "0:zo\x{c3}\x{ab}", 'version 7 indexed the values');
 
 # Accounts and passwords survived.
 my $t = login('v1_user', 'v1-user-pw');
@@ -79,6 +97,6 @@ my $out = `'@{[InforTest::Paths::top()]}/mod_infor/inforadm' -d '$copy' list`;
 ok t_cmp($out, qr/^1\tv1_admin\tyes\tyes\told\@admin\t\t-\n2\tv1_user\tno\tyes\tzoe\@v1\t\+81 90-1234-5678\t-\n/m,
          'inforadm lists the version 1 accounts');
 ok t_cmp(`sqlite3 '$copy' "SELECT value FROM infor_meta WHERE name = 'schema_version'"`,
-         "6\n", 'inforadm migrated its copy');
+         "7\n", 'inforadm migrated its copy');
 ok t_cmp(`sqlite3 '$copy' "SELECT COUNT(*) FROM infor_sessions"`, "1\n",
          'the session row survived');

@@ -1,0 +1,243 @@
+# The totals of lists filtered on one counted text (first or last name,
+# authentication source, domain) come from infor_value_counts (schema 7),
+# which triggers keep as users are created, renamed, disabled, made
+# read-only and deleted through the module.  After each round of changes:
+# the table holds exactly the users' values by status and type; every
+# total, for every status and type, is the number of users that pass,
+# counted in infor_users itself; and every page is the page the same list
+# gives with a second filter all these users pass (a list the counts do
+# not serve).  On SQLite and on PostgreSQL (where the tests have it), each
+# in a database of its own (infor_values, infor_pg_values).
+use strict;
+use warnings FATAL => 'all';
+use feature 'fc';
+use Apache::Test;
+use Apache::TestUtil qw(t_cmp);
+use Apache::TestRequest ();
+use DBI;
+use Encode qw(encode_utf8 decode_utf8);
+use InforTest;
+use InforTest::Paths ();
+use InforTest::Pg ();
+
+my $PER_STORE = 8;
+my @stores = ('sqlite');
+push @stores, 'pgsql' if $ENV{INFOR_TEST_PG};
+# In CI PostgreSQL must be there (95_postgres fails without it).
+plan tests => $PER_STORE * 2;
+
+my $PW = 'vc-Adm1n-pass';
+my $DB = InforTest::Paths::db_file('values.db');
+my $OK = '<response success="true" error="" />';
+
+# Rows of a query on the store's database.
+sub rows {
+    my ($store, $sql, @bind) = @_;
+    if ($store eq 'pgsql') {
+        my $i = 0;
+        $sql =~ s/\?/InforTest::Pg::lit($bind[$i++])/ge;
+        return InforTest::Pg::rows($sql);
+    }
+    my $dbh = DBI->connect("dbi:SQLite:dbname=$DB", '', '',
+                           { RaiseError => 1, AutoCommit => 1 });
+    $dbh->sqlite_busy_timeout(10000);
+    my $r = $dbh->selectall_arrayref($sql, undef, @bind);
+    $dbh->disconnect;
+    InforTest::Paths::give_to_children();
+    return @$r;
+}
+
+# A filter's LIKE pattern, folded as the module folds (these filters need
+# no more than fc); texts are UTF-8 bytes, as the database has them.
+sub like_of {
+    my $t = encode_utf8(fc(decode_utf8(shift)));
+    $t =~ s/([!%_])/!$1/g;
+    return "%$t%";
+}
+
+my @COLS = (['firstNameFilter', 'fold_first', 0],
+            ['lastNameFilter', 'fold_last', 1],
+            ['authenticationSourceFilter', 'fold_auth', 4],
+            ['domainNameFilter', 'fold_domain', 5]);
+my %FILTERS = (
+    firstNameFilter => ['qvx', 'QVXANN', 'zoë', 'ZOË', 'é', 'a', 'zzqvx',
+                        'renamed', 'nobody-qvx'],
+    lastNameFilter => ['qvxlast', 'LAST3', 'x_1', '0%', '9', 'qvx_'],
+    authenticationSourceFilter => ['ldap', 'qvx', 'native', 'windows d', 'w'],
+    domainNameFilter => ['qvxdom', 'DOM2', 'é', 'q'],
+);
+# The filters whose pages are compared, in every order.
+my %PAGED = (
+    firstNameFilter => ['qvx', 'qvxann', 'zzqvx', 'qvxzoë'],
+    lastNameFilter => ['qvxlast', 'qvx_'],
+    authenticationSourceFilter => ['ldap-qvx', 'qvx w'],
+    domainNameFilter => ['qvxdom'],
+);
+
+sub list {
+    my ($ticket, %o) = @_;
+    # (A parameter given twice counts once, the first time.)
+    my %f = ((map { ($_->[0] => '') } @COLS), $o{col} => $o{text});
+    return rest_get('GetAllUsers2', authenticationTicket => $ticket,
+                    startingRowNumber => $o{start} // 0,
+                    numberOfRow => $o{rows} // 0,
+                    %f, userNameFilter => $o{user} // '', emailFilter => '',
+                    userStatusFilter => $o{status} // -1,
+                    userTypeFilter => $o{type} // -1,
+                    sortBy => $o{sort} // 1,
+                    sortAscending => $o{asc} // 'true')->content;
+}
+
+# What infor_value_counts holds, and what it should, as text.
+sub held {
+    my $store = shift;
+    my @h = rows($store, 'SELECT col, value, enabled, read_only, SUM(n)'
+                 . ' FROM infor_value_counts GROUP BY 1, 2, 3, 4'
+                 . ' HAVING SUM(n) <> 0 ORDER BY 1, 2, 3, 4');
+    my @want = rows($store, join(' UNION ALL ', map {
+        "SELECT $_->[2], $_->[1], enabled, read_only, COUNT(*)"
+        . " FROM infor_users WHERE $_->[1] <> '' GROUP BY 2, 3, 4" } @COLS)
+        . ' ORDER BY 1, 2, 3, 4');
+    return map { join "\n", map { join '|', @$_ } @$_ } \@h, \@want;
+}
+
+# Every filter, status and type whose total is not the users that pass.
+sub wrong_totals {
+    my ($store, $ticket) = @_;
+    my @wrong;
+    for my $c (@COLS) {
+        for my $text (@{ $FILTERS{$c->[0]} }) {
+            for my $status (-1, 0, 1) {
+                for my $type (-1, 1, 2) {
+                    my $sql = "SELECT COUNT(*) FROM infor_users"
+                            . " WHERE $c->[1] LIKE ? ESCAPE '!'";
+                    $sql .= " AND enabled = $status" if $status >= 0;
+                    $sql .= ' AND read_only = ' . ($type == 2 ? 1 : 0)
+                        if $type >= 0;
+                    my ($want) = rows($store, $sql, like_of($text));
+                    my ($got) = list($ticket, col => $c->[0], text => $text,
+                                     status => $status, type => $type)
+                        =~ /totalusercount="(\d+)"/;
+                    push @wrong, "$c->[0]=$text $status/$type: "
+                        . ($got // 'none') . " for $want->[0]"
+                        if ($got // -1) != $want->[0];
+                }
+            }
+        }
+    }
+    return \@wrong;
+}
+
+# Every filter, order and page that differs from the same page with a
+# second filter (userNameFilter vc_: all these users).
+sub wrong_pages {
+    my $ticket = shift;
+    my @wrong;
+    for my $c (@COLS) {
+        for my $text (@{ $PAGED{$c->[0]} }) {
+            for my $s ([0, 'true'], [0, 'false'], [1, 'false'],
+                       map { [$_, 'true'] } 1 .. 8) {
+                for my $p ([0, 5], [0, 1], [2, 1], [0, 100]) {
+                    my %o = (col => $c->[0], text => $text, sort => $s->[0],
+                             asc => $s->[1], start => $p->[0],
+                             rows => $p->[1]);
+                    my $got = list($ticket, %o);
+                    my $want = list($ticket, %o, user => 'vc_');
+                    push @wrong, "$c->[0]=$text sort $s->[0] $s->[1]"
+                        . " from $p->[0]" if $got ne $want;
+                }
+            }
+        }
+    }
+    return \@wrong;
+}
+
+for my $store (@stores) {
+    my $name = $store eq 'pgsql' ? 'PostgreSQL' : 'SQLite';
+    if ($store eq 'pgsql') {
+        # The cluster's database infor_values (libpq takes the last
+        # dbname), served by infor_pg_values.
+        $ENV{INFOR_TEST_PG} .= ' dbname=infor_values';
+        Apache::TestRequest::module('infor_pg_values');
+        InforTest::Pg::add_user('vc_admin', $PW, '--admin');
+    }
+    else {
+        Apache::TestRequest::module('infor_values');
+        local $InforTest::DB = $DB;
+        add_user('vc_admin', $PW, '--admin');
+    }
+    my $admin = login('vc_admin', $PW);
+    my @FIRST = ('Qvxann', 'QvxBéa', 'QvxZOË', 'Qvxcal', 'Ann Qvx', 'Zzqvx');
+    my @SOURCE = ('Native', 'LDAP-qvx', 'Qvx Windows Domain');
+    my @DOMAIN = ('', 'qvxdom1', 'QVXDOM2', 'qvxdomé');
+    my @answers;
+    for my $i (1 .. 48) {
+        push @answers, rest_get('CreateUser', authenticationTicket => $admin,
+            UserName => "vc_u$i", FirstName => $FIRST[$i % 6],
+            LastName => $i % 7 ? 'Qvxlast' . ($i % 7) : 'Qvx_100%',
+            EmailAddress => "vc$i\@example.org", Password => '',
+            ReadOnlyUser => $i % 5 ? 'false' : 'true',
+            AuthenticationSource => $SOURCE[$i % 3],
+            DomainName => $DOMAIN[$i % 4])->content;
+    }
+    s/ id="\d+" / id="" / for @answers;
+    ok t_cmp([ grep { $_ ne rest_expect('<response success="true" id=""'
+                                        . ' error="" />') } @answers ],
+             [], "$name: 48 users created");
+
+    @answers = ();
+    for my $i (grep { $_ % 4 == 1 } 1 .. 48) {
+        push @answers, rest_get('ChangeUserStatus',
+            authenticationTicket => $admin, UserName => "vc_u$i",
+            StatusCode => 0)->content;
+    }
+    for my $i (grep { $_ % 6 == 2 || $_ % 5 == 0 } 1 .. 48) {
+        push @answers, rest_get('ChangeUserType',
+            authenticationTicket => $admin, userName => "vc_u$i",
+            userType => $i % 5 ? 2 : 1)->content;
+    }
+    for my $i (grep { $_ % 8 == 3 } 1 .. 48) {
+        push @answers, rest_get('UpdateUserProfile',
+            authenticationTicket => $admin, UserName => "vc_u$i",
+            NewUserName => "vc_u$i", NewFirstName => 'Qvxrenamed',
+            NewLastName => 'Qvxlast9',
+            AuthenticateSource => 'LDAP-qvx')->content;
+    }
+    ok t_cmp([ grep { $_ ne rest_expect($OK) } @answers ], [],
+             "$name: statuses, types and names changed");
+    my ($held, $want) = held($store);
+    ok t_cmp($held, $want, "$name: infor_value_counts holds the users'"
+             . ' values by status and type');
+    ok t_cmp(wrong_totals($store, $admin), [],
+             "$name: every total is the users that pass");
+    ok t_cmp(wrong_pages($admin), [],
+             "$name: every page as without the counts");
+
+    # Deleted users, and names changed back: the counts follow.
+    @answers = ();
+    for my $i (grep { $_ % 9 == 4 } 1 .. 48) {
+        push @answers, rest_get('DeleteUser', authenticationTicket => $admin,
+                                UserName => "vc_u$i")->content;
+    }
+    for my $i (grep { $_ % 8 == 3 } 1 .. 48) {
+        push @answers, rest_get('UpdateUserProfile',
+            authenticationTicket => $admin, UserName => "vc_u$i",
+            NewUserName => "vc_u$i", NewFirstName => 'QvxZOË',
+            NewLastName => '', AuthenticateSource => 'native')->content;
+        push @answers, rest_get('ChangeUserStatus',
+            authenticationTicket => $admin, UserName => "vc_u$i",
+            StatusCode => 1)->content;
+    }
+    ($held, $want) = held($store);
+    ok t_cmp([ (grep { $_ ne rest_expect($OK) } @answers), $held ],
+             [ $want ], "$name: after deletions and changes back, the"
+             . ' counts as the users');
+    ok t_cmp(wrong_totals($store, $admin), [],
+             "$name: every total again the users that pass");
+    ok t_cmp(wrong_pages($admin), [],
+             "$name: every page again as without the counts");
+}
+
+if (@stores < 2) {
+    skip('no PostgreSQL cluster', 0) for 1 .. $PER_STORE;
+}
