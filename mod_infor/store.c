@@ -952,20 +952,30 @@ static const char *fts_walk_sql(apr_pool_t *p, int i)
  * Fewer rows than the page should have: the budget ran out.  PostgreSQL
  * stops the index scan at the budget, where a walk with the filters
  * alone would step over every user that does not pass. */
-static const char *bwalk_sql(apr_pool_t *p, int i)
+static const char *bwalk_sql(apr_pool_t *p, int i, int sqlite)
 {
     int desc, key = family_key(i, ST_USER_BWALK, &desc);
 
+    if (sqlite) {
+        /* SQLite would read the whole budget and sort what passes: the
+         * ids of the page from a walk that stops at the page's end (in
+         * its order, as fts_walk_sql's), then those rows. */
+        return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
+                           " WHERE u.id IN (SELECT u.id FROM (SELECT *",
+                           index_walk(p, key, desc), " LIMIT %lld) u"
+                           USER_FILTER " LIMIT %lld OFFSET %lld)",
+                           order_by(p, "u", key, desc), NULL);
+    }
     return apr_pstrcat(p, "SELECT " USER_COLS " FROM (SELECT *",
                        index_walk(p, key, desc), " LIMIT %lld) u" USER_FILTER,
                        order_by(p, "u", key, desc),
                        " LIMIT %lld OFFSET %lld", NULL);
 }
 
-static const char *stmt_sql(apr_pool_t *p, int i)
+static const char *stmt_sql(apr_pool_t *p, int i, int sqlite)
 {
     if (i >= ST_USER_BWALK && i <= ST_USER_BWALK_LAST) {
-        return bwalk_sql(p, i);
+        return bwalk_sql(p, i, sqlite);
     }
     if (i >= ST_USER_FTS_WALK && i <= ST_USER_FTS_WALK_LAST) {
         return fts_walk_sql(p, i);
@@ -1853,7 +1863,7 @@ apr_status_t infor_db_ready(infor_db *db)
         if (db->is_sqlite && i >= ST_PG_ONLY && i < ST_SQLITE_ONLY) {
             continue;
         }
-        sql = dialect(db, db->pool, stmt_sql(db->pool, i));
+        sql = dialect(db, db->pool, stmt_sql(db->pool, i, db->is_sqlite));
         if (db->is_sqlite) {
             if ((rv = native_prepare(db, i, sql)) != APR_SUCCESS) {
                 return rv;

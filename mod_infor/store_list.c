@@ -493,16 +493,75 @@ static apr_status_t bounded_walk(infor_db *db, infor_stmt walk,
                            infor_db_push_user, out);
 }
 
+/* The budget of a walk of the sort index to the page's end (end) when
+ * total of everyone pass, or 0 when a walk is not worth it: a walk is
+ * tried when it should step over no more than FTS_WALK_RATIO entries per
+ * user that passes, with a budget of FTS_WALK_RATIO times the entries it
+ * should need. */
+static apr_int64_t walk_budget(apr_int64_t end, apr_int64_t everyone,
+                               apr_int64_t total)
+{
+    /* end * everyone / total <= FTS_WALK_RATIO * total, in floating
+     * point: no overflow. */
+    if ((double)end * (double)everyone
+        > (double)FTS_WALK_RATIO * (double)total * (double)total) {
+        return 0;
+    }
+    return (apr_int64_t)(FTS_WALK_RATIO * ((double)end * (double)everyone
+                                           / (double)total)) + 1;
+}
+
+/* One filter f on a counted value (column vcol, value_col): the total
+ * without reading the users that pass (the values that contain the
+ * filter, found by the values' FTS5 table), then, when they should be
+ * dense enough, the page from a walk of the sort index that checks each
+ * entry's text.  out stays empty when the walk is not worth it or comes
+ * back short. */
+static apr_status_t value_first(infor_db *db, const fts_filter *f, int vcol,
+                                int status, int ro, int sort, int asc,
+                                apr_int64_t limit, apr_int64_t offset,
+                                apr_int64_t everyone, apr_array_header_t *out,
+                                apr_int64_t *total)
+{
+    const char *p[6] = { "%", "%", "%", "%", "%", "%" };
+    fts_filter vf = *f;
+    apr_int64_t end, budget;
+    apr_status_t rv;
+
+    vf.col = "value";
+    p[vcol] = contains(db->pool, f->text);
+    rv = infor_db_select(db, ST_VALUE_FTS_COUNT,
+                         ARGS(fts_phrase(db->pool, &vf, 0, vf.chars), &vcol,
+                              p[vcol], &status, &status, &ro, &ro),
+                         infor_db_first_num, total);
+    if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total) {
+        return rv;
+    }
+    end = offset + (limit < *total - offset ? limit : *total - offset);
+    budget = walk_budget(end, everyone, *total);
+    if (!budget) {
+        return APR_SUCCESS;
+    }
+    rv = bounded_walk(db, (infor_stmt)(ST_USER_BWALK
+                      + (infor_store_user_query_stmt(sort, asc)
+                         - ST_USER_QUERY)), p, status, ro, budget, limit,
+                      offset, out);
+    if (rv == APR_SUCCESS && out->nelts != end - offset) {
+        apr_array_clear(out);
+    }
+    return rv;
+}
+
 /* A filtered list on SQLite's trigram index (vcol: value_col). */
 static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
                               int vcol, int status, int ro, int sort, int asc,
                               apr_int64_t limit, apr_int64_t offset,
                               apr_array_header_t *out, apr_int64_t *total)
 {
-    apr_int64_t everyone = 0, end;
+    apr_int64_t everyone = 0;
     int all = -1, one_pass = limit <= PASS_MAX && offset <= PASS_MAX - limit;
     fts_patterns none = { { NULL } };
-    const char *match, *pattern = NULL;
+    const char *match;
     apr_status_t rv;
 
     rv = infor_db_select(db, ST_USER_COUNT_KEPT, ARGS(&all, &all, &all, &all),
@@ -525,72 +584,62 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
                             offset, out, total);
         }
     }
+    if (vcol >= 0) {
+        rv = value_first(db, f, vcol, status, ro, sort, asc, limit, offset,
+                         everyone, out, total);
+        if (rv != APR_SUCCESS || out->nelts > 0 || limit == 0
+            || *total == 0 || offset >= *total) {
+            return rv;
+        }
+    }
     /* Else the index finds exactly the users that pass: each filter's
      * whole text a phrase. */
     match = fts_exact(db->pool, f, nf);
-    if (vcol >= 0) {
-        /* Their count without reading them: the values that contain the
-         * filter, found by the values' index. */
-        fts_filter vf = f[0];
+    if (vcol < 0) {
+        apr_int64_t end, budget;
 
-        vf.col = "value";
-        pattern = contains(db->pool, f[0].text);
-        rv = infor_db_select(db, ST_VALUE_FTS_COUNT,
-                             ARGS(fts_phrase(db->pool, &vf, 0, vf.chars),
-                                  &vcol, pattern, &status, &status, &ro,
-                                  &ro),
-                             infor_db_first_num, total);
-    }
-    else if (status < 0 && ro < 0) {
-        rv = infor_db_select(db, ST_USER_FTS_COUNT_ALL, ARGS(match),
-                             infor_db_first_num, total);
-    }
-    else {
-        rv = infor_db_select(db, ST_USER_FTS_COUNT,
-                             ARGS(match, &status, &status, &ro, &ro),
-                             infor_db_first_num, total);
-    }
-    if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total) {
-        return rv;
-    }
-    end = offset + (limit < *total - offset ? limit : *total - offset);
-    /* end * everyone / total <= FTS_WALK_RATIO * total, in floating
-     * point: no overflow. */
-    if ((double)end * (double)everyone
-        <= (double)FTS_WALK_RATIO * (double)*total * (double)*total) {
-        infor_stmt walk = (infor_stmt)(ST_USER_FTS_WALK
-                          + (infor_store_user_query_stmt(sort, asc)
-                             - ST_USER_QUERY));
-        double expect = (double)end * (double)everyone / (double)*total;
-        apr_int64_t budget = (apr_int64_t)(FTS_WALK_RATIO * expect) + 1;
+        /* The exact total counted in the index; then, when the users that
+         * pass should be dense enough, a walk of the sort index checking
+         * each id against the set the index finds (with a budget of at
+         * least a FTS_WALK_RATIO-th of the users that pass, so that a
+         * filter many pass is not read and sorted for a little
+         * unevenness).  A counted value's walk (value_first) checked the
+         * texts already: when it came back short, the users that pass are
+         * uneven, and a longer walk that builds their set mostly comes
+         * back short too. */
+        if (status < 0 && ro < 0) {
+            rv = infor_db_select(db, ST_USER_FTS_COUNT_ALL, ARGS(match),
+                                 infor_db_first_num, total);
+        }
+        else {
+            rv = infor_db_select(db, ST_USER_FTS_COUNT,
+                                 ARGS(match, &status, &status, &ro, &ro),
+                                 infor_db_first_num, total);
+        }
+        if (rv != APR_SUCCESS || limit == 0 || *total == 0
+            || offset >= *total) {
+            return rv;
+        }
+        end = offset + (limit < *total - offset ? limit : *total - offset);
+        budget = walk_budget(end, everyone, *total);
+        if (budget) {
+            infor_stmt walk = (infor_stmt)(ST_USER_FTS_WALK
+                              + (infor_store_user_query_stmt(sort, asc)
+                                 - ST_USER_QUERY));
 
-        if (pattern) {
-            /* Counted without the index's set of users: a walk that
-             * checks each entry's text finds the page without that set
-             * either, when the users that pass are spread evenly. */
-            const char *p[6] = { "%", "%", "%", "%", "%", "%" };
-
-            p[vcol] = pattern;
-            rv = bounded_walk(db, (infor_stmt)(ST_USER_BWALK
-                              + (walk - ST_USER_FTS_WALK)), p, status, ro,
-                              budget, limit, offset, out);
+            if (budget < *total / FTS_WALK_RATIO) {
+                budget = *total / FTS_WALK_RATIO;
+            }
+            rv = infor_db_select(db, walk,
+                                 ARGS(&status, &status, &ro, &ro, &budget,
+                                      match, &limit, &offset),
+                                 infor_db_push_user, out);
             if (rv != APR_SUCCESS || out->nelts == end - offset) {
                 return rv;
             }
+            /* The budget ran out before the page's end. */
             apr_array_clear(out);
         }
-        if (budget < *total / FTS_WALK_RATIO) {
-            budget = *total / FTS_WALK_RATIO;
-        }
-        rv = infor_db_select(db, walk,
-                             ARGS(&status, &status, &ro, &ro, &budget, match,
-                                  &limit, &offset),
-                             infor_db_push_user, out);
-        if (rv != APR_SUCCESS || out->nelts == end - offset) {
-            return rv;
-        }
-        /* The budget ran out before the page's end. */
-        apr_array_clear(out);
     }
     if (one_pass) {
         apr_int64_t again;
