@@ -766,38 +766,6 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (vcol >= 0 && limit > 0 && offset < everyone
-        && limit <= everyone / SHORT_WALK - offset) {
-        /* A first page with one filter on a counted value: the total at
-         * once, then one walk with the budget the density it gives asks
-         * for (walk_budget), else those users read and sorted. */
-        apr_int64_t end, budget;
-
-        rv = count_passing(db, p, vcol, status, ro, total);
-        if (rv != APR_SUCCESS || *total == 0 || offset >= *total) {
-            return rv;
-        }
-        end = offset + (limit < *total - offset ? limit : *total - offset);
-        budget = walk_budget(end, everyone, *total);
-        if (budget) {
-            rv = bounded_walk(db, (infor_stmt)(ST_USER_BWALK
-                              + (infor_store_user_query_stmt(sort, asc)
-                                 - ST_USER_QUERY)), p, status, ro, budget,
-                              limit, offset, *out);
-            if (rv != APR_SUCCESS || (*out)->nelts == end - offset) {
-                return rv;
-            }
-            apr_array_clear(*out);
-        }
-        if (*total * WALK_ABOVE <= everyone) {
-            return sorted_page(db, p, status, ro, sort, asc, limit, offset,
-                               *out);
-        }
-        return infor_db_select(db, infor_store_user_query_stmt(sort, asc),
-                               ARGS(PATTERNS, &status, &status, &ro, &ro,
-                                    &limit, &offset),
-                               infor_db_push_user, *out);
-    }
     if (limit > 0 && offset < everyone
         && limit <= everyone / SHORT_WALK - offset) {
         /* A first page: the short walk, else the users that pass read
