@@ -1521,11 +1521,36 @@ static apr_status_t optional_steps(infor_db *db,
                                    const char *const *steps);
 static apr_status_t trigram_steps(infor_db *db, const char *const *steps);
 
+/* The steps' tokens for indexes a store may lack: SQLite's FTS5 tables
+ * (the trigram tokenizer) and PostgreSQL's trigram indexes (pg_trgm). */
+typedef struct {
+    const char *token;
+    const char *const *sqlite, *const *pg;
+} optional_index;
+
+static const optional_index *optional_token(const char *sql)
+{
+    static const optional_index tokens[] = {
+        { "@FTS@", fts_steps, NULL },
+        { "@TRGM@", NULL, trgm_steps },
+        { "@VALUES@", values_fts_steps, values_trgm_steps },
+    };
+    unsigned i;
+
+    for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
+        if (strcmp(sql, tokens[i].token) == 0) {
+            return &tokens[i];
+        }
+    }
+    return NULL;
+}
+
 static apr_status_t schema_steps_run(infor_db *db, void *baton)
 {
     apr_status_t rv;
     int version = 0, v, i;
     const char *have = NULL;
+    const optional_index *o;
 
     (void)baton;
     rv = infor_db_exec(db, "CREATE TABLE IF NOT EXISTS infor_meta ("
@@ -1561,18 +1586,12 @@ static apr_status_t schema_steps_run(infor_db *db, void *baton)
                 }
                 continue;
             }
-            if (strcmp(sql, "@FTS@") == 0 || strcmp(sql, "@TRGM@") == 0
-                || strcmp(sql, "@VALUES@") == 0) {
-                /* Indexes a store may lack: SQLite's FTS5 tables, or
-                 * PostgreSQL's trigram indexes. */
-                int values = sql[1] == 'V';
-                rv = db->is_sqlite
-                     ? (sql[1] == 'T' ? APR_SUCCESS
-                        : optional_steps(db, values ? values_fts_steps
-                                                    : fts_steps))
-                     : (sql[1] == 'F' ? APR_SUCCESS
-                        : trigram_steps(db, values ? values_trgm_steps
-                                                   : trgm_steps));
+            if ((o = optional_token(sql)) != NULL) {
+                const char *const *steps = db->is_sqlite ? o->sqlite
+                                                         : o->pg;
+                rv = !steps ? APR_SUCCESS
+                     : db->is_sqlite ? optional_steps(db, steps)
+                     : trigram_steps(db, steps);
                 if (rv != APR_SUCCESS) {
                     return rv;
                 }
