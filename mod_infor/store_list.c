@@ -584,6 +584,11 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
                             offset, out, total);
         }
     }
+    if (!one_pass) {
+        /* A page deep in: the index's set of users and a walk of the sort
+         * index alone, not a walk that reads each entry's row that far. */
+        vcol = -1;
+    }
     if (vcol >= 0) {
         rv = value_first(db, f, vcol, status, ro, sort, asc, limit, offset,
                          everyone, out, total);
