@@ -493,14 +493,20 @@ static apr_status_t bounded_walk(infor_db *db, infor_stmt walk,
                            infor_db_push_user, out);
 }
 
-/* The budget of a walk of the sort index to the page's end (end) when
- * total of everyone pass, or 0 when a walk is not worth it: a walk is
- * tried when it should step over no more than FTS_WALK_RATIO entries per
- * user that passes, with a budget of FTS_WALK_RATIO times the entries it
+/* The budget of a walk of the sort index to the end of the page (at
+ * offset, limit rows: its last row in *end) when total of everyone pass
+ * (total > offset), or 0 when a walk is not worth it: a walk is tried
+ * when it should step over no more than FTS_WALK_RATIO entries per user
+ * that passes, with a budget of FTS_WALK_RATIO times the entries it
  * should need. */
-static apr_int64_t walk_budget(apr_int64_t end, apr_int64_t everyone,
-                               apr_int64_t total)
+static apr_int64_t walk_budget(apr_int64_t offset, apr_int64_t limit,
+                               apr_int64_t everyone, apr_int64_t total,
+                               apr_int64_t *end_out)
 {
+    apr_int64_t end = offset + (limit < total - offset ? limit
+                                                       : total - offset);
+
+    *end_out = end;
     /* end * everyone / total <= FTS_WALK_RATIO * total, in floating
      * point: no overflow. */
     if ((double)end * (double)everyone
@@ -537,8 +543,7 @@ static apr_status_t value_first(infor_db *db, const fts_filter *f, int vcol,
     if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total) {
         return rv;
     }
-    end = offset + (limit < *total - offset ? limit : *total - offset);
-    budget = walk_budget(end, everyone, *total);
+    budget = walk_budget(offset, limit, everyone, *total, &end);
     if (!budget) {
         return APR_SUCCESS;
     }
@@ -625,8 +630,7 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
             || offset >= *total) {
             return rv;
         }
-        end = offset + (limit < *total - offset ? limit : *total - offset);
-        budget = walk_budget(end, everyone, *total);
+        budget = walk_budget(offset, limit, everyone, *total, &end);
         if (budget) {
             infor_stmt walk = (infor_stmt)(ST_USER_FTS_WALK
                               + (infor_store_user_query_stmt(sort, asc)

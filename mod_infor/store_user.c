@@ -411,9 +411,9 @@ static void audit_row_make(infor_db *db, audit_row *r, const infor_audit *a,
 
 /* The bindings of audit row r with id (NULL: SQLite's next rowid) into
  * out, in the order of store.c's AUDIT_COLS; without target_id when the
- * statement takes it from the row it changed.  Returns how many. */
-static unsigned audit_args(const audit_row *r, const apr_int64_t *id,
-                           int with_target, const void **out)
+ * statement takes it from the row it changed. */
+static void audit_args(const audit_row *r, const apr_int64_t *id,
+                       int with_target, const void **out)
 {
     unsigned n = 0;
 
@@ -429,8 +429,7 @@ static unsigned audit_args(const audit_row *r, const apr_int64_t *id,
     out[n++] = r->name;
     out[n++] = r->key;
     out[n++] = r->fields;
-    out[n++] = r->client;
-    return n;
+    out[n] = r->client;
 }
 
 /* PostgreSQL: a random positive id, so that inserts spread over the whole
