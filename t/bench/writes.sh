@@ -214,6 +214,13 @@ check() {
     esac
 }
 
+# us_a_call TICKS REQUESTS: CPU clock ticks spread over the requests, in
+# µs a request ("" without requests).
+us_a_call() {
+    awk -v d="$1" -v n="$2" -v hz="$clk_tck" \
+        'BEGIN { if (n > 0) printf "%.0f", d * 1e6 / hz / n }'
+}
+
 # measure CALL CONNECTIONS: one wrk run, a line in $results.
 measure() {
     local call=$1 c=$2 t=2 out line rps p99 socket non2xx bad how err
@@ -244,11 +251,8 @@ measure() {
     # CPU time a request (µs): httpd's, and PostgreSQL's; wrk's is not
     # counted.  Where the cost goes, which the rates do not say.
     n=${4#requests=}
-    cpu_h=$(awk -v d=$((h1 - h0)) -v n="$n" -v hz="$clk_tck" \
-                'BEGIN { if (n > 0) printf "%.0f", d * 1e6 / hz / n }')
-    [ "$store" = pgsql ] &&
-        cpu_g=$(awk -v d=$((g1 - g0)) -v n="$n" -v hz="$clk_tck" \
-                    'BEGIN { if (n > 0) printf "%.0f", d * 1e6 / hz / n }')
+    cpu_h=$(us_a_call $((h1 - h0)) "$n")
+    [ "$store" = pgsql ] && cpu_g=$(us_a_call $((g1 - g0)) "$n")
     # The requests wrk left in flight are still served: let them finish
     # before the next run measures anything.
     case $call in post*|soap|login*) sleep "$settle" ;; *) sleep 0.3 ;; esac
