@@ -26,7 +26,7 @@
 #include <apr_dbd.h>
 #include <apr_global_mutex.h>
 
-#define INFOR_SCHEMA_VERSION 7
+#define INFOR_SCHEMA_VERSION 8
 
 /* What the store keeps for a connection as long as it lives (store.c). */
 typedef struct infor_conn infor_conn;

@@ -34,7 +34,7 @@ typedef enum {
     ST_USER_COUNT_KEPT,
     /* The users holding a value that contains a filter, from
      * infor_value_counts (schema 7): first or last name, source or
-     * domain. */
+     * domain, or (schema 8) an address's part from its first '@'. */
     ST_USER_VALUE_COUNT,
     ST_USER_WALK,
     ST_USER_BY_EMAIL,

@@ -317,19 +317,52 @@ static const char *const schema_v6[] = {
     " DO UPDATE SET n = c.n + excluded.n"
 #define VALUE_TAKE(c, v) \
     " UPDATE infor_value_counts SET n = n - 1 WHERE col = " c \
-    " AND value = OLD." v " AND slot = 0 AND enabled = OLD.enabled" \
+    " AND value = " v " AND slot = 0 AND enabled = OLD.enabled" \
     " AND read_only = OLD.read_only;"
 #define VALUE_TAKE_ALL \
-    VALUE_TAKE("0", "fold_first") VALUE_TAKE("1", "fold_last") \
-    VALUE_TAKE("4", "fold_auth") VALUE_TAKE("5", "fold_domain")
+    VALUE_TAKE("0", "OLD.fold_first") VALUE_TAKE("1", "OLD.fold_last") \
+    VALUE_TAKE("4", "OLD.fold_auth") VALUE_TAKE("5", "OLD.fold_domain")
 /* (A trigger's INSERT in SQLite names its table without an alias.) */
-#define VALUE_ADD \
+#define VALUE_INSERT(ROWS) \
     " INSERT INTO infor_value_counts" \
     " (col, value, slot, enabled, read_only, n)" \
     " SELECT col, value, slot, enabled, read_only, 1 FROM (" \
-    VALUE_ROWS("NEW.", "0") ") WHERE value <> ''" \
+    ROWS("NEW.", "0") ") WHERE value <> ''" \
     " ON CONFLICT (col, value, slot, enabled, read_only)" \
     " DO UPDATE SET n = n + excluded.n;"
+#define VALUE_ADD VALUE_INSERT(VALUE_ROWS)
+/* PostgreSQL's functions of the triggers, counting the values of ROWS. */
+#define VALUE_KEEP_FN(create, ROWS) \
+    "@PG@" create " FUNCTION infor_value_counts_keep() RETURNS trigger" \
+    " LANGUAGE plpgsql AS $f$ BEGIN" \
+    " IF TG_OP = 'INSERT' THEN" \
+    " INSERT INTO infor_value_counts AS c" \
+    " (col, value, slot, enabled, read_only, n)" \
+    " SELECT v.col, v.value, v.slot, v.enabled, v.read_only, COUNT(*)" \
+    " FROM infor_valued_new u CROSS JOIN LATERAL (" \
+    ROWS("u.", "u.id % 16") ") v" \
+    " WHERE v.value <> '' GROUP BY 1, 2, 3, 4, 5" VALUE_UPSERT ";" \
+    " ELSE" \
+    " INSERT INTO infor_value_counts AS c" \
+    " (col, value, slot, enabled, read_only, n)" \
+    " SELECT v.col, v.value, v.slot, v.enabled, v.read_only, -COUNT(*)" \
+    " FROM infor_valued_old u CROSS JOIN LATERAL (" \
+    ROWS("u.", "u.id % 16") ") v" \
+    " WHERE v.value <> '' GROUP BY 1, 2, 3, 4, 5" VALUE_UPSERT ";" \
+    " END IF;" \
+    " RETURN NULL; END $f$"
+#define VALUE_MOVE_FN(create, ROWS) \
+    "@PG@" create " FUNCTION infor_value_counts_move() RETURNS trigger" \
+    " LANGUAGE plpgsql AS $f$ BEGIN" \
+    " INSERT INTO infor_value_counts AS c" \
+    " (col, value, slot, enabled, read_only, n)" \
+    " SELECT col, value, slot, enabled, read_only, SUM(d) FROM (" \
+    " SELECT v.*, 1 AS d FROM (" ROWS("NEW.", "NEW.id % 16") ") v" \
+    " UNION ALL SELECT v.*, -1 FROM (" \
+    ROWS("OLD.", "OLD.id % 16") ") v) x" \
+    " WHERE value <> '' GROUP BY 1, 2, 3, 4, 5 HAVING SUM(d) <> 0" \
+    VALUE_UPSERT ";" \
+    " RETURN NULL; END $f$"
 static const char *const schema_v7[] = {
     /* SQLite: an id of its own, which VACUUM keeps, for the FTS5 table
      * of the values (a rowid it may renumber). */
@@ -360,35 +393,8 @@ static const char *const schema_v7[] = {
      * load), an update by row when it changes a value, a status or a
      * type.  The rows out and in are summed first: an upsert may not meet
      * one of its own rows twice. */
-    "@PG@CREATE FUNCTION infor_value_counts_keep() RETURNS trigger"
-    " LANGUAGE plpgsql AS $f$ BEGIN"
-    " IF TG_OP = 'INSERT' THEN"
-    " INSERT INTO infor_value_counts AS c"
-    " (col, value, slot, enabled, read_only, n)"
-    " SELECT v.col, v.value, v.slot, v.enabled, v.read_only, COUNT(*)"
-    " FROM infor_valued_new u CROSS JOIN LATERAL ("
-    VALUE_ROWS("u.", "u.id % 16") ") v"
-    " WHERE v.value <> '' GROUP BY 1, 2, 3, 4, 5" VALUE_UPSERT ";"
-    " ELSE"
-    " INSERT INTO infor_value_counts AS c"
-    " (col, value, slot, enabled, read_only, n)"
-    " SELECT v.col, v.value, v.slot, v.enabled, v.read_only, -COUNT(*)"
-    " FROM infor_valued_old u CROSS JOIN LATERAL ("
-    VALUE_ROWS("u.", "u.id % 16") ") v"
-    " WHERE v.value <> '' GROUP BY 1, 2, 3, 4, 5" VALUE_UPSERT ";"
-    " END IF;"
-    " RETURN NULL; END $f$",
-    "@PG@CREATE FUNCTION infor_value_counts_move() RETURNS trigger"
-    " LANGUAGE plpgsql AS $f$ BEGIN"
-    " INSERT INTO infor_value_counts AS c"
-    " (col, value, slot, enabled, read_only, n)"
-    " SELECT col, value, slot, enabled, read_only, SUM(d) FROM ("
-    " SELECT v.*, 1 AS d FROM (" VALUE_ROWS("NEW.", "NEW.id % 16") ") v"
-    " UNION ALL SELECT v.*, -1 FROM ("
-    VALUE_ROWS("OLD.", "OLD.id % 16") ") v) x"
-    " WHERE value <> '' GROUP BY 1, 2, 3, 4, 5 HAVING SUM(d) <> 0"
-    VALUE_UPSERT ";"
-    " RETURN NULL; END $f$",
+    VALUE_KEEP_FN("CREATE", VALUE_ROWS),
+    VALUE_MOVE_FN("CREATE", VALUE_ROWS),
     "@PG@CREATE TRIGGER infor_users_values_ins AFTER INSERT ON infor_users"
     " REFERENCING NEW TABLE AS infor_valued_new"
     " FOR EACH STATEMENT EXECUTE FUNCTION infor_value_counts_keep()",
@@ -406,6 +412,61 @@ static const char *const schema_v7[] = {
     "@VALUES@",
     NULL
 };
+
+/* Version 8: the addresses too, by the part from their first '@'.  A
+ * filter that begins with '@' can only match an address from one of its
+ * '@'s on, so the users whose address contains it are exactly those whose
+ * part contains it: a list filtered on a mail domain ("@example.com") is
+ * then counted by its few values, not by its many users.  (Whole
+ * addresses, one per user, would be the users again.)  The triggers of
+ * version 7 are made again with the part's row (col 3, as query_texts). */
+#define AT_PART(a) \
+    "CASE WHEN @STRPOS@(" a ", '@') > 0" \
+    " THEN substr(" a ", @STRPOS@(" a ", '@')) ELSE '' END"
+#define VALUE_ROWS_AT(who, slot) \
+    VALUE_ROWS(who, slot) \
+    " UNION ALL SELECT 3, " AT_PART(who "fold_email") ", " slot ", " \
+    who "enabled, " who "read_only"
+#define VALUE_CHANGED(ne) \
+    " OLD.fold_first " ne " NEW.fold_first" \
+    " OR OLD.fold_last " ne " NEW.fold_last" \
+    " OR OLD.fold_auth " ne " NEW.fold_auth" \
+    " OR OLD.fold_domain " ne " NEW.fold_domain" \
+    " OR " AT_PART("OLD.fold_email") " " ne " " \
+    AT_PART("NEW.fold_email") \
+    " OR OLD.enabled <> NEW.enabled OR OLD.read_only <> NEW.read_only"
+#define VALUE_COLUMNS \
+    " fold_first, fold_last, fold_email, fold_auth, fold_domain, enabled," \
+    " read_only"
+static const char *const schema_v8[] = {
+    "INSERT INTO infor_value_counts (col, value, slot, enabled, read_only, n)"
+    VALUE_FILL("3", AT_PART("fold_email")),
+    "@SQLITE@DROP TRIGGER infor_users_values_ins",
+    "@SQLITE@DROP TRIGGER infor_users_values_del",
+    "@SQLITE@DROP TRIGGER infor_users_values_upd",
+    "@SQLITE@CREATE TRIGGER infor_users_values_ins AFTER INSERT ON infor_users"
+    " BEGIN" VALUE_INSERT(VALUE_ROWS_AT) " END",
+    "@SQLITE@CREATE TRIGGER infor_users_values_del AFTER DELETE ON infor_users"
+    " BEGIN" VALUE_TAKE_ALL VALUE_TAKE("3", AT_PART("OLD.fold_email")) " END",
+    "@SQLITE@CREATE TRIGGER infor_users_values_upd AFTER UPDATE OF"
+    VALUE_COLUMNS " ON infor_users WHEN" VALUE_CHANGED("IS NOT")
+    " BEGIN" VALUE_TAKE_ALL VALUE_TAKE("3", AT_PART("OLD.fold_email"))
+    VALUE_INSERT(VALUE_ROWS_AT) " END",
+    VALUE_KEEP_FN("CREATE OR REPLACE", VALUE_ROWS_AT),
+    VALUE_MOVE_FN("CREATE OR REPLACE", VALUE_ROWS_AT),
+    "@PG@DROP TRIGGER infor_users_values_upd ON infor_users",
+    "@PG@CREATE TRIGGER infor_users_values_upd AFTER UPDATE OF"
+    VALUE_COLUMNS " ON infor_users FOR EACH ROW WHEN (" VALUE_CHANGED("<>")
+    ") EXECUTE FUNCTION infor_value_counts_move()",
+    NULL
+};
+#undef AT_PART
+#undef VALUE_ROWS_AT
+#undef VALUE_CHANGED
+#undef VALUE_COLUMNS
+#undef VALUE_KEEP_FN
+#undef VALUE_MOVE_FN
+#undef VALUE_INSERT
 #undef VALUE_ROWS
 #undef VALUE_UPSERT
 #undef VALUE_FILL
@@ -422,6 +483,7 @@ static const char *const *const schema_steps[INFOR_SCHEMA_VERSION] = {
     schema_v5,
     schema_v6,
     schema_v7,
+    schema_v8,
 };
 
 /* The FTS5 table (external content: the texts stay in infor_users only)
@@ -1008,6 +1070,8 @@ static const char *dialect(infor_db *db, apr_pool_t *p, const char *sql)
         { "@FENCE@", "", " OFFSET 0" },
         /* infor_value_counts' slot of a user (schema 7). */
         { "@SLOT@", "0", "id % 16" },
+        /* The place of a text in another, from 1, 0 when not in it. */
+        { "@STRPOS@", "instr", "strpos" },
     };
     unsigned i;
 

@@ -342,15 +342,16 @@ static void query_texts(const infor_user_query *q, const char *t[6])
 }
 
 /* The one filter of t when it is on a text infor_value_counts counts
- * (its col: first and last name, source, domain; not the user name or
- * the address, one per user), else -1. */
+ * (its col: first and last name, source, domain, and an address's part
+ * from its first '@' for a filter that begins with '@'; not the user
+ * name, one per user), else -1. */
 static int value_col(const char *const t[6])
 {
     int i, col = -1;
 
     for (i = 0; i < 6; i++) {
         if (t[i] && *t[i]) {
-            if (col >= 0 || i == 2 || i == 3) {
+            if (col >= 0 || i == 2 || (i == 3 && *t[i] != '@')) {
                 return -1;
             }
             col = i;
@@ -517,36 +518,55 @@ static apr_int64_t walk_budget(apr_int64_t offset, apr_int64_t limit,
                                            / (double)total)) + 1;
 }
 
-/* One filter f on a counted value (column vcol, value_col): the total
- * without reading the users that pass (the values that contain the
- * filter, found by the values' FTS5 table), then, when they should be
- * dense enough, the page from a walk of the sort index that checks each
- * entry's text.  out stays empty when the walk is not worth it or comes
- * back short. */
-static apr_status_t value_first(infor_db *db, const fts_filter *f, int vcol,
-                                int status, int ro, int sort, int asc,
-                                apr_int64_t limit, apr_int64_t offset,
-                                apr_int64_t everyone, apr_array_header_t *out,
-                                apr_int64_t *total)
+/* The LIKE patterns of a list with one filter f on a counted value
+ * (column vcol, value_col): "%" for every other column. */
+static void value_patterns(apr_pool_t *p, const fts_filter *f, int vcol,
+                           const char *pat[6])
 {
-    const char *p[6] = { "%", "%", "%", "%", "%", "%" };
+    int i;
+
+    for (i = 0; i < 6; i++) {
+        pat[i] = "%";
+    }
+    pat[vcol] = contains(p, f->text);
+}
+
+/* The users passing one filter f on a counted value, without reading
+ * them: the counts of the values that contain it, which the values' FTS5
+ * table finds. */
+static apr_status_t value_count(infor_db *db, const fts_filter *f, int vcol,
+                                int status, int ro, apr_int64_t *total)
+{
+    const char *p[6];
     fts_filter vf = *f;
-    apr_int64_t end, budget;
-    apr_status_t rv;
 
     vf.col = "value";
-    p[vcol] = contains(db->pool, f->text);
-    rv = infor_db_select(db, ST_VALUE_FTS_COUNT,
-                         ARGS(fts_phrase(db->pool, &vf, 0, vf.chars), &vcol,
-                              p[vcol], &status, &status, &ro, &ro),
-                         infor_db_first_num, total);
-    if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total) {
-        return rv;
-    }
-    budget = walk_budget(offset, limit, everyone, *total, &end);
+    value_patterns(db->pool, f, vcol, p);
+    return infor_db_select(db, ST_VALUE_FTS_COUNT,
+                           ARGS(fts_phrase(db->pool, &vf, 0, vf.chars),
+                                &vcol, p[vcol], &status, &status, &ro, &ro),
+                           infor_db_first_num, total);
+}
+
+/* The page of a list with one filter f on a counted value, total users
+ * passing it (total > offset), when they should be dense enough: a walk
+ * of the sort index that checks each entry's text.  out stays empty when
+ * the walk is not worth it or comes back short. */
+static apr_status_t value_walk(infor_db *db, const fts_filter *f, int vcol,
+                               int status, int ro, int sort, int asc,
+                               apr_int64_t limit, apr_int64_t offset,
+                               apr_int64_t everyone, apr_int64_t total,
+                               apr_array_header_t *out)
+{
+    const char *p[6];
+    apr_int64_t end, budget = walk_budget(offset, limit, everyone, total,
+                                          &end);
+    apr_status_t rv;
+
     if (!budget) {
         return APR_SUCCESS;
     }
+    value_patterns(db->pool, f, vcol, p);
     rv = bounded_walk(db, (infor_stmt)(ST_USER_BWALK
                       + (infor_store_user_query_stmt(sort, asc)
                          - ST_USER_QUERY)), p, status, ro, budget, limit,
@@ -574,6 +594,15 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
     if (rv != APR_SUCCESS) {
         return rv;
     }
+    if (vcol >= 0) {
+        /* One filter on a counted value: the total first, without
+         * reading the users that pass (a count alone ends here). */
+        rv = value_count(db, f, vcol, status, ro, total);
+        if (rv != APR_SUCCESS || limit == 0 || *total == 0
+            || offset >= *total) {
+            return rv;
+        }
+    }
     if (one_pass) {
         /* A rare trigram: the users that hold it, each checked against
          * every filter's pattern, counted and the page kept. */
@@ -588,35 +617,19 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
             return fts_pass(db, rare, &pat, status, ro, sort, asc, limit,
                             offset, out, total);
         }
-    }
-    if (!one_pass) {
-        /* A page deep in: the index's set of users and a walk of the sort
-         * index alone, not a walk that reads each entry's row that far. */
-        vcol = -1;
-    }
-    if (vcol >= 0) {
-        rv = value_first(db, f, vcol, status, ro, sort, asc, limit, offset,
-                         everyone, out, total);
-        if (rv != APR_SUCCESS || out->nelts > 0 || limit == 0
-            || *total == 0 || offset >= *total) {
-            return rv;
+        if (vcol >= 0) {
+            rv = value_walk(db, f, vcol, status, ro, sort, asc, limit,
+                            offset, everyone, *total, out);
+            if (rv != APR_SUCCESS || out->nelts > 0) {
+                return rv;
+            }
         }
     }
     /* Else the index finds exactly the users that pass: each filter's
      * whole text a phrase. */
     match = fts_exact(db->pool, f, nf);
     if (vcol < 0) {
-        apr_int64_t end, budget;
-
-        /* The exact total counted in the index; then, when the users that
-         * pass should be dense enough, a walk of the sort index checking
-         * each id against the set the index finds (with a budget of at
-         * least a FTS_WALK_RATIO-th of the users that pass, so that a
-         * filter many pass is not read and sorted for a little
-         * unevenness).  A counted value's walk (value_first) checked the
-         * texts already: when it came back short, the users that pass are
-         * uneven, and a longer walk that builds their set mostly comes
-         * back short too. */
+        /* The exact total, counted in the index. */
         if (status < 0 && ro < 0) {
             rv = infor_db_select(db, ST_USER_FTS_COUNT_ALL, ARGS(match),
                                  infor_db_first_num, total);
@@ -630,6 +643,19 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
             || offset >= *total) {
             return rv;
         }
+    }
+    if (vcol < 0 || !one_pass) {
+        apr_int64_t end, budget;
+
+        /* When the users that pass should be dense enough, a walk of the
+         * sort index checking each id against the set the index finds
+         * (with a budget of at least a FTS_WALK_RATIO-th of the users
+         * that pass, so that a filter many pass is not read and sorted
+         * for a little unevenness).  A page deep in takes this walk, not
+         * one that reads each entry's row that far.  A counted value's
+         * walk (value_walk) checked the texts already: when it came back
+         * short, the users that pass are uneven, and a longer walk that
+         * builds their set mostly comes back short too. */
         budget = walk_budget(offset, limit, everyone, *total, &end);
         if (budget) {
             infor_stmt walk = (infor_stmt)(ST_USER_FTS_WALK

@@ -1,7 +1,9 @@
 # The totals of lists filtered on one counted text (first or last name,
-# authentication source, domain) come from infor_value_counts (schema 7),
-# which triggers keep as users are created, renamed, disabled, made
-# read-only and deleted through the module.  After each round of changes:
+# authentication source, domain: schema 7; an address's part from its
+# first '@', for a filter that begins with '@': schema 8) come from
+# infor_value_counts, which triggers keep as users are created, renamed,
+# given other addresses, disabled, made read-only and deleted through the
+# module.  After each round of changes:
 # the table holds exactly the users' values by status and type; every
 # total, for every status and type, is the number of users that pass,
 # counted in infor_users itself; and every page is the page the same list
@@ -20,7 +22,7 @@ use InforTest;
 use InforTest::Paths ();
 use InforTest::Pg ();
 
-my $PER_STORE = 9;
+my $PER_STORE = 10;
 my @stores = ('sqlite');
 push @stores, 'pgsql' if $ENV{INFOR_TEST_PG};
 # Without a cluster the PostgreSQL half is skipped (in CI 95_postgres
@@ -69,16 +71,30 @@ sub like_of {
     return "%$t%";
 }
 
+# Each filter, its column, and its col in infor_value_counts.
 my @COLS = (['firstNameFilter', 'fold_first', 0],
             ['lastNameFilter', 'fold_last', 1],
+            ['emailFilter', 'fold_email', 3],
             ['authenticationSourceFilter', 'fold_auth', 4],
             ['domainNameFilter', 'fold_domain', 5]);
+# The text infor_value_counts counts of a column: an address's part from
+# its first '@' ('' without one).
+sub counted_text {
+    my ($store, $col) = @_;
+    return $col unless $col eq 'fold_email';
+    my $at = $store eq 'pgsql' ? "strpos($col, '\@')" : "instr($col, '\@')";
+    return "CASE WHEN $at > 0 THEN substr($col, $at) ELSE '' END";
+}
 my %FILTERS = (
     firstNameFilter => ['qvx', 'QVXANN', 'zoë', 'ZOË', 'é', 'a', 'zzqvx',
                         'renamed', 'nobody-qvx'],
     lastNameFilter => ['qvxlast', 'LAST3', 'x_1', '0%', '9', 'qvx_'],
     authenticationSourceFilter => ['ldap', 'qvx', 'native', 'windows d', 'w'],
     domainNameFilter => ['qvxdom', 'DOM2', 'é', 'q'],
+    # Only a filter that begins with '@' is counted; the last four are
+    # not (the totals are checked all the same).
+    emailFilter => ['@qvx', '@QVX.EXAMPLE', '@example.org', '@', '@a@',
+                    '@é', '@q', '@b@qvx.org', 'qvx', 'g@', 'vc1', 'no-at'],
 );
 # The filters whose pages are compared, in every order.
 # (Filters of 1 or 2 characters take the LIKE way, not the trigrams.)
@@ -87,7 +103,16 @@ my %PAGED = (
     lastNameFilter => ['qvxlast', 'qvx_', '9'],
     authenticationSourceFilter => ['ldap-qvx', 'qvx w', 'w'],
     domainNameFilter => ['qvxdom', 'q'],
+    emailFilter => ['@qvx', '@example.org', '@q', '@'],
 );
+
+# UpdateUserContactInfo: the address $mail, its %d the number $i.
+sub set_mail {
+    my ($ticket, $user, $mail, $i) = @_;
+    return rest_get('UpdateUserContactInfo', authenticationTicket => $ticket,
+                    userName => $user, emailAddress => $mail =~ s/%d/$i/gr,
+                    mobileNumber => '')->content;
+}
 
 sub list {
     my ($ticket, %o) = @_;
@@ -96,7 +121,7 @@ sub list {
     return rest_get('GetAllUsers2', authenticationTicket => $ticket,
                     startingRowNumber => $o{start} // 0,
                     numberOfRow => $o{rows} // 0,
-                    %f, userNameFilter => $o{user} // '', emailFilter => '',
+                    %f, userNameFilter => $o{user} // '',
                     userStatusFilter => $o{status} // -1,
                     userTypeFilter => $o{type} // -1,
                     sortBy => $o{sort} // 1,
@@ -110,8 +135,9 @@ sub held {
                  . ' FROM infor_value_counts GROUP BY 1, 2, 3, 4'
                  . ' HAVING SUM(n) <> 0 ORDER BY 1, 2, 3, 4');
     my @want = rows($store, join(' UNION ALL ', map {
-        "SELECT $_->[2], $_->[1], enabled, read_only, COUNT(*)"
-        . " FROM infor_users WHERE $_->[1] <> '' GROUP BY 2, 3, 4" } @COLS)
+        my $text = counted_text($store, $_->[1]);
+        "SELECT $_->[2], $text, enabled, read_only, COUNT(*)"
+        . " FROM infor_users WHERE $text <> '' GROUP BY 2, 3, 4" } @COLS)
         . ' ORDER BY 1, 2, 3, 4');
     return map { join "\n", map { join '|', @$_ } @$_ } \@h, \@want;
 }
@@ -185,12 +211,15 @@ for my $store (@stores) {
     my @FIRST = ('Qvxann', 'QvxBéa', 'QvxZOË', 'Qvxcal', 'Ann Qvx', 'Zzqvx');
     my @SOURCE = ('Native', 'LDAP-qvx', 'Qvx Windows Domain');
     my @DOMAIN = ('', 'qvxdom1', 'QVXDOM2', 'qvxdomé');
+    # Addresses: none, no '@', two '@'s, letter case and non-ASCII.
+    my @MAIL = ('vc%d@example.org', 'VC%d@Qvx.Example.ORG', 'vc%d@qvxé.test',
+                '', 'vc%d', 'vc%d@a@qvx.org', 'vc%d@b@QVX.org');
     my @answers;
     for my $i (1 .. 48) {
         push @answers, rest_get('CreateUser', authenticationTicket => $admin,
             UserName => "vc_u$i", FirstName => $FIRST[$i % 6],
             LastName => $i % 7 ? 'Qvxlast' . ($i % 7) : 'Qvx_100%',
-            EmailAddress => "vc$i\@example.org", Password => '',
+            EmailAddress => $MAIL[$i % 7] =~ s/%d/$i/gr, Password => '',
             ReadOnlyUser => $i % 5 ? 'false' : 'true',
             AuthenticationSource => $SOURCE[$i % 3],
             DomainName => $DOMAIN[$i % 4])->content;
@@ -218,6 +247,12 @@ for my $store (@stores) {
             NewLastName => 'Qvxlast9',
             AuthenticateSource => 'LDAP-qvx')->content;
     }
+    # Addresses moved to another part, out of one, into one, and within
+    # one (the part unchanged).
+    my %moved = (5 => 'vc%d@QVXmoved.org', 6 => 'no-at-%d', 7 => 'x%d@qvxé.test');
+    for my $i (grep { $moved{$_ % 8} } 1 .. 48) {
+        push @answers, set_mail($admin, "vc_u$i", $moved{$i % 8}, $i);
+    }
     ok t_cmp([ grep { $_ ne rest_expect($OK) } @answers ], [],
              "$name: statuses, types and names changed");
     my ($held, $want) = held($store);
@@ -228,17 +263,22 @@ for my $store (@stores) {
     ok t_cmp(wrong_pages($admin), [],
              "$name: every page as without the counts");
 
-    # Deleted users, and names changed back: the counts follow.
+    # Deleted users, and names and addresses changed back: the counts
+    # follow.
     @answers = ();
     for my $i (grep { $_ % 9 == 4 } 1 .. 48) {
         push @answers, rest_get('DeleteUser', authenticationTicket => $admin,
                                 UserName => "vc_u$i")->content;
+    }
+    for my $i (grep { $moved{$_ % 8} && $_ % 9 != 4 } 1 .. 48) {
+        push @answers, set_mail($admin, "vc_u$i", $MAIL[$i % 7], $i);
     }
     for my $i (grep { $_ % 8 == 3 } 1 .. 48) {
         push @answers, rest_get('UpdateUserProfile',
             authenticationTicket => $admin, UserName => "vc_u$i",
             NewUserName => "vc_u$i", NewFirstName => 'QvxZOË',
             NewLastName => '', AuthenticateSource => 'native')->content;
+        push @answers, set_mail($admin, "vc_u$i", 'vc%d@a@Qvx.org', $i);
         push @answers, rest_get('ChangeUserStatus',
             authenticationTicket => $admin, UserName => "vc_u$i",
             StatusCode => 1)->content;
@@ -272,6 +312,24 @@ for my $store (@stores) {
             . " AND n >= 1000");
     ok t_cmp(\@got, [$want1->[0] + 1000, $want_a->[0] + 1000, $want1->[0]],
              "$name: one filter's totals are the value counts'");
+
+    # The same for an address's part: a filter that begins with '@'
+    # counts by the parts, one that does not counts the users.
+    $row = "col = 3 AND value = '\@example.org' AND enabled = 1"
+         . " AND read_only = 0";
+    my ($want_at, $want_no) = map {
+        rows($store, "SELECT COUNT(*) FROM infor_users"
+             . " WHERE fold_email LIKE '%$_%'") } '@example.org',
+        'example.org';
+    run_sql($store, "UPDATE infor_value_counts SET n = n + 1000 WHERE $row"
+            . " AND slot = (SELECT MIN(slot) FROM infor_value_counts"
+            . " WHERE $row)");
+    @got = map { list($admin, col => 'emailFilter', text => $_)
+                 =~ /totalusercount="(\d+)"/ } '@example.org', 'example.org';
+    run_sql($store, "UPDATE infor_value_counts SET n = n - 1000 WHERE $row"
+            . " AND n >= 1000");
+    ok t_cmp(\@got, [$want_at->[0] + 1000, $want_no->[0]],
+             "$name: an '\@' filter's totals are the parts' counts");
 }
 
 if (@stores < 2) {

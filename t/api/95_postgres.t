@@ -93,8 +93,8 @@ ok t_cmp([$rc, $out, $err],
          [0, "added user pg_admin (id 1) as an administrator\n", ''],
          'inforadm -t pgsql useradd: the first administrator, id 1');
 ok t_cmp(pg_value("SELECT value FROM infor_meta"
-                  . " WHERE name = 'schema_version'"), '7',
-         'infor_meta: schema version 7');
+                  . " WHERE name = 'schema_version'"), '8',
+         'infor_meta: schema version 8');
 ok t_cmp(pg_rows("SELECT table_name FROM information_schema.tables"
                  . " WHERE table_schema = 'public' ORDER BY 1"),
          [map { [$_] } qw(infor_audit infor_meta infor_resets infor_sessions
@@ -729,7 +729,8 @@ ok t_cmp(\@keys, [sort map { key_of($_) } $admin, $admin_soap, $bob],
 # A database of version 5 counts changes of status and type with a
 # statement trigger, which every UPDATE ran: inforadm migrates it to the
 # row trigger of version 6, and the counts go on being right (version 7's
-# objects dropped too: it makes them again, with the values' counts).
+# objects dropped too: it makes them again, with the values' counts, and
+# version 8 makes its triggers again, with the addresses' parts).
 pg_value(q{DROP TRIGGER infor_users_count_upd ON infor_users;
   DROP FUNCTION infor_user_counts_move();
   CREATE FUNCTION infor_user_counts_move() RETURNS trigger
@@ -751,17 +752,21 @@ ok t_cmp([$rc, pg_value("SELECT value FROM infor_meta"
           pg_rows("SELECT tgtype & 1, array_length(tgattr, 1)"
                   . " FROM pg_trigger"
                   . " WHERE tgname = 'infor_users_count_upd'")],
-         [0, '7', [[1, 2]]],
-         'inforadm migrated version 5 to 7: a row trigger on two columns');
+         [0, '8', [[1, 2]]],
+         'inforadm migrated version 5 to 8: a row trigger on two columns');
 my $value_rows = join ' UNION ALL ', map {
     "SELECT $_->[0] AS col, $_->[1] AS value, enabled, read_only,"
     . " COUNT(*) AS n FROM infor_users WHERE $_->[1] <> '' GROUP BY 2, 3, 4" }
-    [0, 'fold_first'], [1, 'fold_last'], [4, 'fold_auth'], [5, 'fold_domain'];
+    [0, 'fold_first'], [1, 'fold_last'],
+    [3, "CASE WHEN strpos(fold_email, '\@') > 0"
+        . " THEN substr(fold_email, strpos(fold_email, '\@')) ELSE '' END"],
+    [4, 'fold_auth'], [5, 'fold_domain'];
 ok t_cmp(pg_rows('SELECT col, value, enabled, read_only, SUM(n)'
                  . ' FROM infor_value_counts GROUP BY 1, 2, 3, 4'
                  . ' HAVING SUM(n) <> 0 ORDER BY 1, 2, 3, 4'),
          pg_rows("SELECT * FROM ($value_rows) v ORDER BY 1, 2, 3, 4"),
-         'version 7 counted the users there were by value, status and type');
+         'versions 7 and 8 counted the users there were by value (and'
+         . ' address part), status and type');
 pg_value(q{UPDATE infor_users SET read_only = 1 - read_only
            WHERE username = 'pgxdecoy' RETURNING 1});
 kept_totals_ok('version 6: the kept totals after SQL changed a type');
