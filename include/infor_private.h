@@ -69,6 +69,13 @@ typedef struct {
     int slot;                              /* the server's purge slot */
     int client_log_level;                  /* -1: unset; APLOG_* */
     int client_log_rate;                   /* -1: unset; lines a second */
+    /* In each child, its own copy (log.c): the second the client-error
+     * lines are counted for, the lines logged in it, and the lines left
+     * out since the last summary.  The server's own, so that a host's
+     * summary counts only its own lines at its own rate. */
+    apr_uint32_t log_window;
+    apr_uint32_t log_logged;
+    apr_uint32_t log_suppressed;
 } infor_srv_cfg;
 
 #define INFOR_DEFAULT_PURGE apr_time_from_sec(60)

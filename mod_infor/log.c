@@ -9,17 +9,15 @@
 
 #include "infor_private.h"
 
-/* Per child (process): the second the count is for, the lines logged in
- * it, and the lines left out since the last summary.  Threads race only
- * at the turn of a second, and then at worst a line or two too many. */
-static apr_uint32_t window;
-static apr_uint32_t logged;
-static apr_uint32_t suppressed;
-
+/* The counts are the server's (infor_srv_cfg), each child's own: threads
+ * race only at the turn of a second, and then at worst a line or two too
+ * many. */
 void infor_log_client(request_rec *r, const char *name, const char *message)
 {
     infor_srv_cfg *sc = ap_get_module_config(r->server->module_config,
                                              &infor_module);
+    apr_uint32_t *window = &sc->log_window, *logged = &sc->log_logged;
+    apr_uint32_t *suppressed = &sc->log_suppressed;
     int level = infor_cfg_client_log_level(sc);
     int rate = infor_cfg_client_log_rate(sc);
 
@@ -29,12 +27,12 @@ void infor_log_client(request_rec *r, const char *name, const char *message)
     }
     if (rate > 0) {
         apr_uint32_t now = (apr_uint32_t)apr_time_sec(apr_time_now());
-        apr_uint32_t w = apr_atomic_read32(&window);
+        apr_uint32_t w = apr_atomic_read32(window);
 
-        if (now != w && apr_atomic_cas32(&window, now, w) == w) {
-            apr_uint32_t left_out = apr_atomic_xchg32(&suppressed, 0);
+        if (now != w && apr_atomic_cas32(window, now, w) == w) {
+            apr_uint32_t left_out = apr_atomic_xchg32(suppressed, 0);
 
-            apr_atomic_set32(&logged, 0);
+            apr_atomic_set32(logged, 0);
             if (left_out) {
                 ap_log_rerror(APLOG_MARK, level, 0, r, INFORLOGNO(0100)
                               "%u similar lines suppressed (client errors "
@@ -42,8 +40,8 @@ void infor_log_client(request_rec *r, const char *name, const char *message)
                               left_out, rate);
             }
         }
-        if (apr_atomic_inc32(&logged) >= (apr_uint32_t)rate) {
-            apr_atomic_inc32(&suppressed);
+        if (apr_atomic_inc32(logged) >= (apr_uint32_t)rate) {
+            apr_atomic_inc32(suppressed);
             return;
         }
     }

@@ -2,7 +2,8 @@
 # of every kind are each refused, yet the error log gets at most
 # InforClientErrorLog's rate of lines a second per child (2 on the
 # infor_quiet host), a count of those left out, and never a raw line of
-# libxml2's.
+# libxml2's.  Each host counts its own lines: the flood's leftovers never
+# reach another host's count, nor another's the flood's.
 use strict;
 use warnings FATAL => 'all';
 use Apache::Test;
@@ -12,7 +13,7 @@ use HTTP::Request ();
 use Time::HiRes qw(time sleep);
 use InforTest;
 
-plan tests => 9;
+plan tests => 10;
 
 my $RATE = 2;
 my $SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -133,3 +134,29 @@ ok t_cmp(scalar(@refused) + $suppressed <= $sent
          && scalar(@refused) + $suppressed >= $sent / 2 ? 'consistent'
          : scalar(@refused) . " + $suppressed of $sent", 'consistent',
          'lines logged plus lines counted: the requests refused');
+
+# The main host (InforClientErrorLog's default, 10 a second) counts its own
+# lines, not the flood's: on one kept-alive connection (one child; an
+# unknown method keeps the connection), a request a second later flushes
+# what the child left out before, then 15 in a burst and one more a second
+# later are all in its lines and counts, nothing more.
+Apache::TestRequest::module('default');
+Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
+my $unknown = sub { Apache::TestRequest::GET('/srv.asmx/NoSuchMain') };
+$unknown->();
+sleep 1.1;
+$unknown->();
+sleep 0.3;
+my $main_mark = errlog_mark();
+$unknown->() for 1 .. 15;
+sleep 1.1;
+$unknown->();
+sleep 0.3;
+my @main = errlog_since($main_mark);
+my $main_refused = grep { /INFOR0002: .*NoSuchMain/ } @main;
+my $main_left = 0;
+$main_left += $_ for map { /INFOR0100: (\d+) similar lines suppressed \(client errors beyond 10 a second/ } @main;
+ok t_cmp("$main_refused + $main_left", $main_refused + $main_left == 16
+         ? "$main_refused + $main_left" : '16 in all',
+         "a host's lines and counts are its own ($main_refused logged, "
+         . "$main_left counted of 16)");
