@@ -248,8 +248,10 @@ apr_status_t infor_store_session_open(infor_db *db, const char *key,
 /* The session under key, with its user; *s and *u NULL when none. */
 apr_status_t infor_store_session_get(infor_db *db, const char *key,
                                      infor_session **s, infor_user **u);
+/* Writes expires as the session's expiry if the one it has is at most
+ * due (a refresh other callers made meanwhile is not made again). */
 apr_status_t infor_store_session_extend(infor_db *db, const char *key,
-                                        apr_time_t expires);
+                                        apr_time_t expires, apr_time_t due);
 apr_status_t infor_store_session_delete(infor_db *db, const char *key);
 /* Removes at most limit sessions that expired by now, oldest first, in a
  * transaction of their own; *removed says how many. */

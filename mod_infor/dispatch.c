@@ -99,7 +99,9 @@ static infor_error *check_ticket(infor_ctx *ctx)
          * interval: most calls then cost no write at all. */
         apr_time_t expires = ctx->now + ctx->settings->ticket_lifetime;
         if (expires - s->expires >= ctx->settings->ticket_refresh) {
-            if (infor_store_session_extend(ctx->db, key, expires)
+            if (infor_store_session_extend(ctx->db, key, expires,
+                                           expires
+                                           - ctx->settings->ticket_refresh)
                 != APR_SUCCESS) {
                 return infor_server_error(ctx->pool, ctx->db->errmsg);
             }

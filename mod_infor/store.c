@@ -773,8 +773,12 @@ static const struct {
         "SELECT s.user_id, s.created, s.expires, s.lang, " USER_COLS
         " FROM infor_sessions s JOIN infor_users u ON u.id = s.user_id"
         " WHERE s.ticket = %s" },
+    /* Only over an expiry at most the given one: of callers that all
+     * found a refresh due, the first writes it, the others (waiting for
+     * its row lock on PostgreSQL) then find it done and write nothing. */
     [ST_SESSION_EXTEND] = { "infor_session_extend",
-        "UPDATE infor_sessions SET expires = %lld WHERE ticket = %s" },
+        "UPDATE infor_sessions SET expires = %lld WHERE ticket = %s"
+        " AND expires <= %lld" },
     [ST_SESSION_LANG] = { "infor_session_lang",
         "UPDATE infor_sessions SET lang = %s WHERE ticket = %s" },
     [ST_SESSION_DELETE] = { "infor_session_delete",

@@ -14,13 +14,17 @@ typedef struct {
     const char *lang;
 } session_open_job;
 
+/* A renewed session's expiry is written whatever it was. */
+static const apr_int64_t any_expiry = APR_INT64_MAX;
+
 static apr_status_t do_session_open(infor_db *db, void *baton)
 {
     session_open_job *j = baton;
     apr_status_t rv;
 
     if (j->renew) {
-        rv = infor_db_run(db, ST_SESSION_EXTEND, ARGS(&j->expires, j->key));
+        rv = infor_db_run(db, ST_SESSION_EXTEND,
+                          ARGS(&j->expires, j->key, &any_expiry));
         if (rv == APR_SUCCESS) {
             rv = infor_db_run(db, ST_SESSION_LANG, ARGS(j->lang, j->key));
         }
@@ -81,10 +85,11 @@ apr_status_t infor_store_session_get(infor_db *db, const char *key,
 }
 
 apr_status_t infor_store_session_extend(infor_db *db, const char *key,
-                                        apr_time_t expires)
+                                        apr_time_t expires, apr_time_t due)
 {
-    apr_int64_t e = apr_time_sec(expires);
-    return infor_db_write_one(db, ST_SESSION_EXTEND, ARGS(&e, key), 0, NULL);
+    apr_int64_t e = apr_time_sec(expires), d = apr_time_sec(due);
+    return infor_db_write_one(db, ST_SESSION_EXTEND, ARGS(&e, key, &d), 0,
+                              NULL);
 }
 
 apr_status_t infor_store_session_delete(infor_db *db, const char *key)

@@ -250,6 +250,33 @@ static void test_purge(infor_db *db)
     is_int(removed, 2, "purge: the rest");
 }
 
+/* A refresh is written over an expiry at most the one it was due at: of
+ * callers that all found it due, only the first writes. */
+static void test_extend(infor_db *db)
+{
+    apr_time_t now = apr_time_from_sec(apr_time_sec(apr_time_now()));
+    apr_time_t sec = apr_time_from_sec(1);
+    infor_session *s = NULL;
+    infor_user *u = NULL;
+
+    infor_store_user_find(db, "user5", &u);
+    infor_store_session_open(db, "ext", 0, u->id, now, now + 60 * sec, "");
+    ok(infor_store_session_extend(db, "ext", now + 120 * sec, now + 59 * sec)
+       == APR_SUCCESS, "extend: one made meanwhile");
+    infor_store_session_get(db, "ext", &s, &u);
+    ok(s && s->expires == now + 60 * sec,
+       "extend: a refresh made meanwhile is not made again");
+    ok(infor_store_session_extend(db, "ext", now + 120 * sec, now + 60 * sec)
+       == APR_SUCCESS, "extend: one due");
+    infor_store_session_get(db, "ext", &s, &u);
+    ok(s && s->expires == now + 120 * sec, "extend: a due refresh is written");
+    infor_store_session_open(db, "ext", 1, u->id, now, now + 30 * sec, "");
+    infor_store_session_get(db, "ext", &s, &u);
+    ok(s && s->expires == now + 30 * sec,
+       "extend: a login's renewal writes its expiry, shorter or not");
+    infor_store_session_delete(db, "ext");
+}
+
 /* Another connection changes the schema (as a migration by another
  * process does): the statements of this one still run, and the call
  * succeeds. */
@@ -333,6 +360,7 @@ int main(void)
     test_group_commit(&db);
     test_settings(&db);
     test_purge(&db);
+    test_extend(&db);
     test_schema_change(&db);
     test_errors(&db);
 
