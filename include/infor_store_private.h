@@ -89,6 +89,11 @@ typedef enum {
     ST_VALUE_FTS_COUNT,
     ST_USER_FTS_WALK,
     ST_USER_FTS_WALK_LAST = ST_USER_FTS_WALK + 15,
+    /* ST_USER_BWALK's SQLite walk, ascending, from a given sort key on:
+     * one for each sort key that begins with a counted column's text
+     * (infor_store_seek_walk_stmt). */
+    ST_USER_SEEK_WALK,
+    ST_USER_SEEK_WALK_LAST = ST_USER_SEEK_WALK + 3,
     ST_COUNT
 } infor_stmt;
 
@@ -161,6 +166,12 @@ apr_size_t infor_utf8_char(const unsigned char *s, unsigned *c);
 
 /* The list statement of a sort code and direction (store.c). */
 infor_stmt infor_store_user_query_stmt(int sort_by, int ascending);
+/* The ST_USER_SEEK_WALK statement of a list with one filter on counted
+ * column vcol (store_list.c, value_col) in the order of sort code sort_by,
+ * ascending, when that order's key begins with the lower() of the text
+ * the column folds (first name, last name, source, domain); else
+ * ST_COUNT. */
+infor_stmt infor_store_seek_walk_stmt(int vcol, int sort_by, int ascending);
 
 /* Records the driver's message for a failure and returns a status. */
 apr_status_t infor_db_fail(infor_db *db, apr_status_t rv, const char *what);

@@ -852,7 +852,8 @@ static const struct {
         " AND (%s IS NULL OR u.fold_domain LIKE %s ESCAPE '!')"
         " AND (%d < 0 OR u.enabled = %d) AND (%d < 0 OR u.read_only = %d)" },
     [ST_VALUE_FTS_COUNT] = { "infor_value_fts_count",
-        "SELECT COALESCE(SUM(v.n), 0) FROM infor_value_counts v"
+        "SELECT COALESCE(SUM(v.n), 0),"
+        " MIN(CASE WHEN v.n > 0 THEN v.value END) FROM infor_value_counts v"
         " WHERE v.id IN (SELECT rowid FROM infor_values_fts"
         " WHERE infor_values_fts MATCH %s)"
         " AND v.col = %d AND v.value LIKE %s ESCAPE '!'"
@@ -863,6 +864,10 @@ static const struct {
     FTS_WALK(10), FTS_WALK(11), FTS_WALK(12), FTS_WALK(13), FTS_WALK(14),
     FTS_WALK(15),
 #undef FTS_WALK
+#define SEEK_WALK(n) \
+    [ST_USER_SEEK_WALK + n] = { "infor_user_seek_walk_" #n, NULL }
+    SEEK_WALK(0), SEEK_WALK(1), SEEK_WALK(2), SEEK_WALK(3),
+#undef SEEK_WALK
 };
 
 /* UPDATE infor_users SET col = CASE WHEN %d = 1 THEN %s ELSE col END, ...
@@ -945,27 +950,57 @@ static int family_key(int i, int first, int *desc)
     return slot >= 2 ? slot + 1 : slot;
 }
 
-/* " ORDER BY" the sort key and direction, ties by name and id, of the
- * users aliased `a` ("u", or "v" in the subqueries). */
-static const char *order_by(apr_pool_t *p, const char *a, int key, int desc)
+/* The sort key `key` of the users aliased `a` ("u", or "v" in the
+ * subqueries). */
+static const char *sort_key(apr_pool_t *p, const char *a, int key)
 {
     char *k = apr_pstrdup(p, sort_keys[key]), *u;
 
     for (u = k; (u = strstr(u, "u.")) != NULL; u += 2) {
         *u = *a;
     }
-    return apr_pstrcat(p, " ORDER BY ", k, desc ? " DESC" : "", ", lower(",
-                       a, ".first_name), lower(", a, ".last_name), ", a,
-                       ".id", NULL);
+    return k;
+}
+
+/* " ORDER BY" the sort key and direction, ties by name and id, of the
+ * users aliased `a`. */
+static const char *order_by(apr_pool_t *p, const char *a, int key, int desc)
+{
+    return apr_pstrcat(p, " ORDER BY ", sort_key(p, a, key),
+                       desc ? " DESC" : "", ", lower(", a, ".first_name),"
+                       " lower(", a, ".last_name), ", a, ".id", NULL);
 }
 
 /* A walk of sort index `key` (the subqueries' users v that pass status
- * and type, in the index's order). */
-static const char *index_walk(apr_pool_t *p, int key, int desc)
+ * and type, in the index's order); from: from a given key on (ascending;
+ * the key alone lets SQLite seek the index, as ST_USER_WALK). */
+static const char *index_walk(apr_pool_t *p, int key, int desc, int from)
 {
-    return apr_pstrcat(p, " FROM infor_users v WHERE (%d < 0 OR v.enabled"
-                       " = %d) AND (%d < 0 OR v.read_only = %d)",
+    return apr_pstrcat(p, " FROM infor_users v WHERE ",
+                       from ? sort_key(p, "v", key) : "",
+                       from ? " >= %s AND " : "",
+                       "(%d < 0 OR v.enabled = %d)"
+                       " AND (%d < 0 OR v.read_only = %d)",
                        order_by(p, "v", key, desc), NULL);
+}
+
+/* The counted columns (value_col's) whose text a sort key begins with,
+ * lowered: first name (sort codes 0 and 2), last name (3), source (6),
+ * domain (7); one ST_USER_SEEK_WALK statement each. */
+static const int seek_cols[4] = { 0, 1, 4, 5 };
+static const int seek_keys[4] = { 0, 3, 6, 7 };
+
+infor_stmt infor_store_seek_walk_stmt(int vcol, int sort_by, int ascending)
+{
+    int key = sort_by >= 1 && sort_by <= 8 && sort_by != 2 ? sort_by : 0;
+    int i;
+
+    for (i = 0; ascending && i < 4; i++) {
+        if (seek_cols[i] == vcol && seek_keys[i] == key) {
+            return (infor_stmt)(ST_USER_SEEK_WALK + i);
+        }
+    }
+    return ST_COUNT;
 }
 
 /* The SQL of query statement i (see infor_store_user_query_stmt). */
@@ -987,7 +1022,7 @@ static const char *page_sql(apr_pool_t *p, int i)
 
     return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
                        " WHERE u.id IN (SELECT v.id",
-                       index_walk(p, key, desc), " LIMIT %lld OFFSET %lld)",
+                       index_walk(p, key, desc, 0), " LIMIT %lld OFFSET %lld)",
                        order_by(p, "u", key, desc), NULL);
 }
 
@@ -1005,10 +1040,24 @@ static const char *fts_walk_sql(apr_pool_t *p, int i)
 
     return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
                        " WHERE u.id IN (SELECT w.id FROM (SELECT v.id AS id",
-                       index_walk(p, key, desc), " LIMIT %lld) w"
+                       index_walk(p, key, desc, 0), " LIMIT %lld) w"
                        " WHERE +w.id IN (SELECT rowid FROM infor_users_fts"
                        " WHERE infor_users_fts MATCH %s)"
                        " LIMIT %lld OFFSET %lld)",
+                       order_by(p, "u", key, desc), NULL);
+}
+
+/* SQLite would read the whole budget and sort what passes: the ids of
+ * the page from a walk that stops at the page's end (in its order, as
+ * fts_walk_sql's), then those rows.  from: the walk starts at a given
+ * key (index_walk). */
+static const char *sqlite_bwalk_sql(apr_pool_t *p, int key, int desc,
+                                    int from)
+{
+    return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
+                       " WHERE u.id IN (SELECT u.id FROM (SELECT *",
+                       index_walk(p, key, desc, from), " LIMIT %lld) u"
+                       USER_FILTER " LIMIT %lld OFFSET %lld)",
                        order_by(p, "u", key, desc), NULL);
 }
 
@@ -1023,18 +1072,11 @@ static const char *bwalk_sql(apr_pool_t *p, int i, int sqlite)
     int desc, key = family_key(i, ST_USER_BWALK, &desc);
 
     if (sqlite) {
-        /* SQLite would read the whole budget and sort what passes: the
-         * ids of the page from a walk that stops at the page's end (in
-         * its order, as fts_walk_sql's), then those rows. */
-        return apr_pstrcat(p, "SELECT " USER_COLS " FROM infor_users u"
-                           " WHERE u.id IN (SELECT u.id FROM (SELECT *",
-                           index_walk(p, key, desc), " LIMIT %lld) u"
-                           USER_FILTER " LIMIT %lld OFFSET %lld)",
-                           order_by(p, "u", key, desc), NULL);
+        return sqlite_bwalk_sql(p, key, desc, 0);
     }
     return apr_pstrcat(p, "SELECT " USER_COLS " FROM (SELECT *",
-                       index_walk(p, key, desc), " LIMIT %lld) u" USER_FILTER,
-                       order_by(p, "u", key, desc),
+                       index_walk(p, key, desc, 0), " LIMIT %lld) u"
+                       USER_FILTER, order_by(p, "u", key, desc),
                        " LIMIT %lld OFFSET %lld", NULL);
 }
 
@@ -1045,6 +1087,9 @@ static const char *stmt_sql(apr_pool_t *p, int i, int sqlite)
     }
     if (i >= ST_USER_FTS_WALK && i <= ST_USER_FTS_WALK_LAST) {
         return fts_walk_sql(p, i);
+    }
+    if (i >= ST_USER_SEEK_WALK && i <= ST_USER_SEEK_WALK_LAST) {
+        return sqlite_bwalk_sql(p, seek_keys[i - ST_USER_SEEK_WALK], 0, 1);
     }
     if (i >= ST_USER_QUERY && i <= ST_USER_QUERY_LAST) {
         return query_sql(p, i);

@@ -531,46 +531,102 @@ static void value_patterns(apr_pool_t *p, const fts_filter *f, int vcol,
     pat[vcol] = contains(p, f->text);
 }
 
+/* What ST_VALUE_FTS_COUNT gives: the users, and the least value. */
+typedef struct {
+    apr_int64_t total;
+    const char *least;
+} value_total;
+
+static void read_value_total(infor_db *db, infor_row *row, void *baton)
+{
+    value_total *v = baton;
+
+    v->total = infor_db_num(db, row, 0);
+    v->least = infor_db_str(db, row, 1);
+}
+
 /* The users passing one filter f on a counted value, without reading
  * them: the counts of the values that contain it, which the values' FTS5
- * table finds. */
+ * table finds; *least the least of those values that some user holds
+ * ("" when none). */
 static apr_status_t value_count(infor_db *db, const fts_filter *f, int vcol,
-                                int status, int ro, apr_int64_t *total)
+                                int status, int ro, apr_int64_t *total,
+                                const char **least)
 {
     const char *p[6];
     fts_filter vf = *f;
+    value_total v = { 0, "" };
+    apr_status_t rv;
 
     vf.col = "value";
     value_patterns(db->pool, f, vcol, p);
-    return infor_db_select(db, ST_VALUE_FTS_COUNT,
-                           ARGS(fts_phrase(db->pool, &vf, 0, vf.chars),
-                                &vcol, p[vcol], &status, &status, &ro, &ro),
-                           infor_db_first_num, total);
+    rv = infor_db_select(db, ST_VALUE_FTS_COUNT,
+                         ARGS(fts_phrase(db->pool, &vf, 0, vf.chars), &vcol,
+                              p[vcol], &status, &status, &ro, &ro),
+                         read_value_total, &v);
+    *total = v.total;
+    *least = v.least;
+    return rv;
+}
+
+/* Where a walk of a sort index that begins with the lowered text of a
+ * counted column can start, for the users holding a folded value of
+ * least or more: least's part before its first byte that is not ASCII.
+ * SQLite's lower() changes ASCII capitals only, as the fold does; where
+ * a user's text and lower() of it first differ from the fold (a capital
+ * outside ASCII, or a character that folds to ASCII, as K, the Kelvin
+ * sign), lower() keeps a character outside ASCII, which sorts after
+ * every ASCII one.  So every such user's key is at least this part, and
+ * those folded values are ordered as these parts are. */
+static const char *seek_key(apr_pool_t *p, const char *least)
+{
+    const char *e = least;
+
+    while (*e && (unsigned char)*e < 0x80) {
+        e++;
+    }
+    return apr_pstrmemdup(p, least, (apr_size_t)(e - least));
 }
 
 /* The page of a list with one filter f on a counted value, total users
- * passing it (total > offset), when they should be dense enough: a walk
- * of the sort index that checks each entry's text.  out stays empty when
- * the walk is not worth it or comes back short. */
+ * passing it (total > offset; least: value_count's), when they should be
+ * dense enough: a walk of the sort index that checks each entry's text.
+ * When the sort key begins with the column's text (ascending), the walk
+ * starts where the least value's users can first be (seek_key), not at
+ * the index's start: a first name's users that sort last are then first
+ * in the walk.  out stays empty when the walk is not worth it or comes
+ * back short. */
 static apr_status_t value_walk(infor_db *db, const fts_filter *f, int vcol,
                                int status, int ro, int sort, int asc,
                                apr_int64_t limit, apr_int64_t offset,
                                apr_int64_t everyone, apr_int64_t total,
-                               apr_array_header_t *out)
+                               const char *least, apr_array_header_t *out)
 {
-    const char *p[6];
+    const char *p[6], *from;
     apr_int64_t end, budget = walk_budget(offset, limit, everyone, total,
                                           &end);
+    infor_stmt seek = infor_store_seek_walk_stmt(vcol, sort, asc);
     apr_status_t rv;
 
     if (!budget) {
         return APR_SUCCESS;
     }
     value_patterns(db->pool, f, vcol, p);
-    rv = bounded_walk(db, (infor_stmt)(ST_USER_BWALK
-                      + (infor_store_user_query_stmt(sort, asc)
-                         - ST_USER_QUERY)), p, status, ro, budget, limit,
-                      offset, out);
+    from = seek != ST_COUNT ? seek_key(db->pool, least) : "";
+    if (*from) {
+        rv = infor_db_select(db, seek,
+                             ARGS(from, &status, &status, &ro, &ro, &budget,
+                                  p[0], p[1], p[2], p[3], p[4], p[5],
+                                  &status, &status, &ro, &ro, &limit,
+                                  &offset),
+                             infor_db_push_user, out);
+    }
+    else {
+        rv = bounded_walk(db, (infor_stmt)(ST_USER_BWALK
+                          + (infor_store_user_query_stmt(sort, asc)
+                             - ST_USER_QUERY)), p, status, ro, budget,
+                          limit, offset, out);
+    }
     if (rv == APR_SUCCESS && out->nelts != end - offset) {
         apr_array_clear(out);
     }
@@ -586,7 +642,7 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
     apr_int64_t everyone = 0;
     int all = -1, one_pass = limit <= PASS_MAX && offset <= PASS_MAX - limit;
     fts_patterns none = { { NULL } };
-    const char *match;
+    const char *match, *least = "";
     apr_status_t rv;
 
     rv = infor_db_select(db, ST_USER_COUNT_KEPT, ARGS(&all, &all, &all, &all),
@@ -597,7 +653,7 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
     if (vcol >= 0) {
         /* One filter on a counted value: the total first, without
          * reading the users that pass (a count alone ends here). */
-        rv = value_count(db, f, vcol, status, ro, total);
+        rv = value_count(db, f, vcol, status, ro, total, &least);
         if (rv != APR_SUCCESS || limit == 0 || *total == 0
             || offset >= *total) {
             return rv;
@@ -619,7 +675,7 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
         }
         if (vcol >= 0) {
             rv = value_walk(db, f, vcol, status, ro, sort, asc, limit,
-                            offset, everyone, *total, out);
+                            offset, everyone, *total, least, out);
             if (rv != APR_SUCCESS || out->nelts > 0) {
                 return rv;
             }

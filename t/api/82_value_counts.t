@@ -208,7 +208,10 @@ for my $store (@stores) {
         add_user('vc_admin', $PW, '--admin');
     }
     my $admin = login('vc_admin', $PW);
-    my @FIRST = ('Qvxann', 'QvxBéa', 'QvxZOË', 'Qvxcal', 'Ann Qvx', 'Zzqvx');
+    # (QvxZOË and Qvxzoë fold alike, but SQLite's lower() sorts the first
+    # before the second: a walk that starts at a value's users must start
+    # before both.)
+    my @FIRST = ('Qvxann', 'QvxBéa', 'QvxZOË', 'Qvxzoë', 'Ann Qvx', 'Zzqvx');
     my @SOURCE = ('Native', 'LDAP-qvx', 'Qvx Windows Domain');
     my @DOMAIN = ('', 'qvxdom1', 'QVXDOM2', 'qvxdomé');
     # Addresses: none, no '@', two '@'s, letter case and non-ASCII.
