@@ -28,6 +28,11 @@ typedef enum {
      * entries of the sort index (store.c, bwalk_sql()). */
     ST_USER_BWALK,
     ST_USER_BWALK_LAST = ST_USER_BWALK + 15,
+    /* ST_USER_BWALK's walk, ascending, from a given sort key on: one for
+     * each sort key that begins with a counted column's text
+     * (infor_store_seek_walk_stmt). */
+    ST_USER_SEEK_WALK,
+    ST_USER_SEEK_WALK_LAST = ST_USER_SEEK_WALK + 3,
     ST_USER_QUERY_SORTED,
     ST_USER_QUERY_COUNTED,
     ST_USER_COUNT,
@@ -89,11 +94,6 @@ typedef enum {
     ST_VALUE_FTS_COUNT,
     ST_USER_FTS_WALK,
     ST_USER_FTS_WALK_LAST = ST_USER_FTS_WALK + 15,
-    /* ST_USER_BWALK's SQLite walk, ascending, from a given sort key on:
-     * one for each sort key that begins with a counted column's text
-     * (infor_store_seek_walk_stmt). */
-    ST_USER_SEEK_WALK,
-    ST_USER_SEEK_WALK_LAST = ST_USER_SEEK_WALK + 3,
     ST_COUNT
 } infor_stmt;
 
@@ -134,6 +134,9 @@ struct infor_conn {
     int sync_log;            /* SQLite: COMMIT leaves the log's sync to
                               * infor_db_sync_log (full durability) */
     int plan_modes;          /* PostgreSQL: the server has plan_cache_mode */
+    int bytewise;            /* the lists' texts sort by their bytes (all
+                              * of SQLite's; PostgreSQL: by the database's
+                              * collation, infor_store_seek_walk_stmt) */
 };
 
 /* A row a SELECT hands to its reader: PostgreSQL's from apr_dbd, or the
@@ -169,9 +172,10 @@ infor_stmt infor_store_user_query_stmt(int sort_by, int ascending);
 /* The ST_USER_SEEK_WALK statement of a list with one filter on counted
  * column vcol (store_list.c, value_col) in the order of sort code sort_by,
  * ascending, when that order's key begins with the lower() of the text
- * the column folds (first name, last name, source, domain); else
- * ST_COUNT. */
-infor_stmt infor_store_seek_walk_stmt(int vcol, int sort_by, int ascending);
+ * the column folds (first name, last name, source, domain) and the
+ * store's texts sort by their bytes; else ST_COUNT. */
+infor_stmt infor_store_seek_walk_stmt(const infor_db *db, int vcol,
+                                      int sort_by, int ascending);
 
 /* Records the driver's message for a failure and returns a status. */
 apr_status_t infor_db_fail(infor_db *db, apr_status_t rv, const char *what);

@@ -715,8 +715,11 @@ static const struct {
     [ST_USER_COUNT_KEPT] = { "infor_user_count_kept",
         "SELECT COALESCE(SUM(n), 0) FROM infor_user_counts"
         " WHERE (%d < 0 OR enabled = %d) AND (%d < 0 OR read_only = %d)" },
+    /* With the least value some user holds (a walk's start:
+     * store_list.c, seek_key). */
     [ST_USER_VALUE_COUNT] = { "infor_user_value_count",
-        "SELECT COALESCE(SUM(n), 0) FROM infor_value_counts"
+        "SELECT COALESCE(SUM(n), 0), MIN(CASE WHEN n > 0 THEN value END)"
+        " FROM infor_value_counts"
         " WHERE col = %d AND value LIKE %s ESCAPE '!'"
         " AND (%d < 0 OR enabled = %d) AND (%d < 0 OR read_only = %d)" },
     [ST_USER_BY_EMAIL] = { "infor_user_by_email",
@@ -990,12 +993,13 @@ static const char *index_walk(apr_pool_t *p, int key, int desc, int from)
 static const int seek_cols[4] = { 0, 1, 4, 5 };
 static const int seek_keys[4] = { 0, 3, 6, 7 };
 
-infor_stmt infor_store_seek_walk_stmt(int vcol, int sort_by, int ascending)
+infor_stmt infor_store_seek_walk_stmt(const infor_db *db, int vcol,
+                                      int sort_by, int ascending)
 {
     int key = sort_by >= 1 && sort_by <= 8 && sort_by != 2 ? sort_by : 0;
     int i;
 
-    for (i = 0; ascending && i < 4; i++) {
+    for (i = 0; ascending && db->conn->bytewise && i < 4; i++) {
         if (seek_cols[i] == vcol && seek_keys[i] == key) {
             return (infor_stmt)(ST_USER_SEEK_WALK + i);
         }
@@ -1061,23 +1065,26 @@ static const char *sqlite_bwalk_sql(apr_pool_t *p, int key, int desc,
                        order_by(p, "u", key, desc), NULL);
 }
 
+/* PostgreSQL stops the index scan at the budget, where a walk with the
+ * filters alone would step over every user that does not pass. */
+static const char *pg_bwalk_sql(apr_pool_t *p, int key, int desc, int from)
+{
+    return apr_pstrcat(p, "SELECT " USER_COLS " FROM (SELECT *",
+                       index_walk(p, key, desc, from), " LIMIT %lld) u"
+                       USER_FILTER, order_by(p, "u", key, desc),
+                       " LIMIT %lld OFFSET %lld", NULL);
+}
+
 /* The SQL of bounded walk statement i, the same slots as the query
  * statements: the first entries of the sort index (at most a given
  * number: the budget), those that pass the filters, the page of them.
- * Fewer rows than the page should have: the budget ran out.  PostgreSQL
- * stops the index scan at the budget, where a walk with the filters
- * alone would step over every user that does not pass. */
+ * Fewer rows than the page should have: the budget ran out. */
 static const char *bwalk_sql(apr_pool_t *p, int i, int sqlite)
 {
     int desc, key = family_key(i, ST_USER_BWALK, &desc);
 
-    if (sqlite) {
-        return sqlite_bwalk_sql(p, key, desc, 0);
-    }
-    return apr_pstrcat(p, "SELECT " USER_COLS " FROM (SELECT *",
-                       index_walk(p, key, desc, 0), " LIMIT %lld) u"
-                       USER_FILTER, order_by(p, "u", key, desc),
-                       " LIMIT %lld OFFSET %lld", NULL);
+    return sqlite ? sqlite_bwalk_sql(p, key, desc, 0)
+                  : pg_bwalk_sql(p, key, desc, 0);
 }
 
 static const char *stmt_sql(apr_pool_t *p, int i, int sqlite)
@@ -1089,7 +1096,9 @@ static const char *stmt_sql(apr_pool_t *p, int i, int sqlite)
         return fts_walk_sql(p, i);
     }
     if (i >= ST_USER_SEEK_WALK && i <= ST_USER_SEEK_WALK_LAST) {
-        return sqlite_bwalk_sql(p, seek_keys[i - ST_USER_SEEK_WALK], 0, 1);
+        int key = seek_keys[i - ST_USER_SEEK_WALK];
+        return sqlite ? sqlite_bwalk_sql(p, key, 0, 1)
+                      : pg_bwalk_sql(p, key, 0, 1);
     }
     if (i >= ST_USER_QUERY && i <= ST_USER_QUERY_LAST) {
         return query_sql(p, i);
@@ -1871,6 +1880,27 @@ static void pg_verbose(infor_db *db)
     }
 }
 
+/* Whether PostgreSQL sorts the database's texts by their bytes: a libc
+ * collation (the default provider before version 15 has no column for
+ * it) of C or POSIX, or C.UTF-8, which sorts by code point (glibc 2.35
+ * and later, and Debian's and Fedora's before).  A server that cannot
+ * say (another engine) sorts some other way, as far as the lists know. */
+static int pg_bytewise(infor_db *db)
+{
+    const char *yes = NULL;
+
+    if (infor_db_exec(db, "SELECT COUNT(*) FROM pg_database d"
+                      " WHERE datname = current_database()"
+                      " AND COALESCE(to_jsonb(d) ->> 'datlocprovider', 'c')"
+                      " = 'c' AND datcollate IN ('C', 'POSIX', 'C.UTF-8',"
+                      " 'C.utf8')", &yes) != APR_SUCCESS) {
+        db->errmsg = NULL;
+        db->sqlstate[0] = '\0';
+        return 0;
+    }
+    return yes && strcmp(yes, "1") == 0;
+}
+
 /* The connection's settings: SQLite's are per connection, PostgreSQL's
  * per session (and so again after a reconnection). */
 static apr_status_t conn_settings(infor_db *db)
@@ -1895,6 +1925,7 @@ static apr_status_t conn_settings(infor_db *db)
                 db->errmsg = NULL;
                 db->sqlstate[0] = '\0';
             }
+            db->conn->bytewise = pg_bytewise(db);
         }
         if (rv == APR_SUCCESS && db->conn->prepared) {
             /* Readied again: statements the session still has (when it
@@ -1967,6 +1998,7 @@ apr_status_t infor_db_ready(infor_db *db)
             return rv;
         }
         conn->fts = have && strcmp(have, "2") == 0;
+        conn->bytewise = 1;
     }
     if (db->is_sqlite && !conn->native) {
         conn->native = apr_dbd_native_handle(db->driver, db->handle);

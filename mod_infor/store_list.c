@@ -494,6 +494,20 @@ static apr_status_t bounded_walk(infor_db *db, infor_stmt walk,
                            infor_db_push_user, out);
 }
 
+/* The same from sort key `from` on (seek: an ST_USER_SEEK_WALK statement,
+ * infor_store_seek_walk_stmt). */
+static apr_status_t seek_walk(infor_db *db, infor_stmt seek, const char *from,
+                              const char *const p[6], int status, int ro,
+                              apr_int64_t budget, apr_int64_t limit,
+                              apr_int64_t offset, apr_array_header_t *out)
+{
+    return infor_db_select(db, seek,
+                           ARGS(from, &status, &status, &ro, &ro, &budget,
+                                p[0], p[1], p[2], p[3], p[4], p[5], &status,
+                                &status, &ro, &ro, &limit, &offset),
+                           infor_db_push_user, out);
+}
+
 /* The budget of a walk of the sort index to the end of the page (at
  * offset, limit rows: its last row in *end) when total of everyone pass
  * (total > offset), or 0 when a walk is not worth it: a walk is tried
@@ -571,13 +585,15 @@ static apr_status_t value_count(infor_db *db, const fts_filter *f, int vcol,
 
 /* Where a walk of a sort index that begins with the lowered text of a
  * counted column can start, for the users holding a folded value of
- * least or more: least's part before its first byte that is not ASCII.
- * SQLite's lower() changes ASCII capitals only, as the fold does; where
- * a user's text and lower() of it first differ from the fold (a capital
- * outside ASCII, or a character that folds to ASCII, as K, the Kelvin
- * sign), lower() keeps a character outside ASCII, which sorts after
- * every ASCII one.  So every such user's key is at least this part, and
- * those folded values are ordered as these parts are. */
+ * least or more, in a store that sorts texts by their bytes: least's part
+ * before its first byte that is not ASCII.  lower() changes ASCII
+ * capitals as the fold does (SQLite's changes only those); where a
+ * user's text lowered first differs from its fold (a capital outside
+ * ASCII, or a character that folds to ASCII, as K, the Kelvin sign),
+ * lower() gives a character outside ASCII, which sorts after every ASCII
+ * one, or (PostgreSQL's, which lowers all of Unicode) the fold's own.  So
+ * every such user's key is at least this part, and those folded values
+ * are ordered as these parts are. */
 static const char *seek_key(apr_pool_t *p, const char *least)
 {
     const char *e = least;
@@ -605,7 +621,7 @@ static apr_status_t value_walk(infor_db *db, const fts_filter *f, int vcol,
     const char *p[6], *from;
     apr_int64_t end, budget = walk_budget(offset, limit, everyone, total,
                                           &end);
-    infor_stmt seek = infor_store_seek_walk_stmt(vcol, sort, asc);
+    infor_stmt seek = infor_store_seek_walk_stmt(db, vcol, sort, asc);
     apr_status_t rv;
 
     if (!budget) {
@@ -614,12 +630,8 @@ static apr_status_t value_walk(infor_db *db, const fts_filter *f, int vcol,
     value_patterns(db->pool, f, vcol, p);
     from = seek != ST_COUNT ? seek_key(db->pool, least) : "";
     if (*from) {
-        rv = infor_db_select(db, seek,
-                             ARGS(from, &status, &status, &ro, &ro, &budget,
-                                  p[0], p[1], p[2], p[3], p[4], p[5],
-                                  &status, &status, &ro, &ro, &limit,
-                                  &offset),
-                             infor_db_push_user, out);
+        rv = seek_walk(db, seek, from, p, status, ro, budget, limit, offset,
+                       out);
     }
     else {
         rv = bounded_walk(db, (infor_stmt)(ST_USER_BWALK
@@ -755,7 +767,10 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
  * second walk comes back short, those users are read (once, with their
  * count: ST_USER_QUERY_COUNTED; or, counted already, sorted).  Deeper
  * pages count first, then walk the index (most pass) or read and sort
- * the users that pass. */
+ * the users that pass.  A list whose one counted filter is on the text
+ * its ascending order begins with counts first instead (the values'
+ * counts) and walks from where the least value's users can first be
+ * (seek_key), when the store sorts texts by their bytes. */
 #define SHORT_WALK 20
 
 /* A page of ST_USER_QUERY_COUNTED: its users, and the count every row
@@ -813,8 +828,9 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
     apr_int64_t limit = q->limit < 0 ? APR_INT64_MAX : q->limit;
     apr_int64_t offset = q->offset < 0 ? 0 : q->offset;
     apr_status_t rv;
-    int all = -1, filtered = 0, i, vcol;
+    int all = -1, filtered = 0, known = 0, i, vcol;
     apr_int64_t everyone = 0;
+    infor_stmt seek;
 
     query_texts(q, t);
     vcol = value_col(t);
@@ -857,7 +873,37 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (limit > 0 && offset < everyone
+    seek = vcol >= 0 ? infor_store_seek_walk_stmt(db, vcol, sort, asc)
+                     : ST_COUNT;
+    if (seek != ST_COUNT && limit > 0) {
+        /* One counted filter on the text the order begins with: its
+         * total and least value, then a walk from where that value's
+         * users can first be (seek_key); short, they are read below. */
+        value_total v = { 0, "" };
+        apr_int64_t end, budget;
+        const char *from;
+
+        rv = infor_db_select(db, ST_USER_VALUE_COUNT,
+                             ARGS(&vcol, p[vcol], &status, &status, &ro,
+                                  &ro),
+                             read_value_total, &v);
+        *total = v.total;
+        if (rv != APR_SUCCESS || *total == 0 || offset >= *total) {
+            return rv;
+        }
+        budget = walk_budget(offset, limit, everyone, *total, &end);
+        from = seek_key(db->pool, v.least);
+        if (budget && *from) {
+            rv = seek_walk(db, seek, from, p, status, ro, budget, limit,
+                           offset, *out);
+            if (rv != APR_SUCCESS || (*out)->nelts == end - offset) {
+                return rv;
+            }
+            apr_array_clear(*out);
+        }
+        known = 1;
+    }
+    if (!known && limit > 0 && offset < everyone
         && limit <= everyone / SHORT_WALK - offset) {
         /* A first page: the short walk, else the users that pass read
          * once, the page with their count. */
@@ -912,10 +958,12 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
         }
         /* None pass, or none past the offset: the count alone. */
     }
-    rv = count_passing(db, p, vcol, status, ro, total);
-    if (rv != APR_SUCCESS || limit == 0 || *total == 0 || offset >= *total
-        || (*out)->nelts > 0) {
-        return rv;
+    if (!known) {
+        rv = count_passing(db, p, vcol, status, ro, total);
+        if (rv != APR_SUCCESS || limit == 0 || *total == 0
+            || offset >= *total || (*out)->nelts > 0) {
+            return rv;
+        }
     }
     if (*total * WALK_ABOVE <= everyone) {
         /* Not most: read them and sort them (same order). */
