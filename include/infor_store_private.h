@@ -167,6 +167,9 @@ void infor_db_first_num(infor_db *db, infor_row *row, void *baton);
  * no valid character there. */
 apr_size_t infor_utf8_char(const unsigned char *s, unsigned *c);
 
+/* The sort key of a sort code (store.c, sort_keys): any code outside 1..8
+ * is 0, and 2 (first and last name, as 0) is 0 too. */
+int infor_store_sort_key(int sort_by);
 /* The list statement of a sort code and direction (store.c). */
 infor_stmt infor_store_user_query_stmt(int sort_by, int ascending);
 /* The ST_USER_SEEK_WALK statement of a list with one filter on counted

@@ -932,11 +932,16 @@ int infor_store_update_heavy(int kind, int i)
                                                  : heavy_fold[i];
 }
 
-/* The statement of a sort code (any code outside 1..8 is 0) and
- * direction: 16 statements, one per index, codes 0 and 2 sharing one. */
+int infor_store_sort_key(int sort_by)
+{
+    return sort_by >= 1 && sort_by <= 8 && sort_by != 2 ? sort_by : 0;
+}
+
+/* The statement of a sort code and direction: 16 statements, one per
+ * index. */
 infor_stmt infor_store_user_query_stmt(int sort_by, int ascending)
 {
-    int key = sort_by >= 1 && sort_by <= 8 && sort_by != 2 ? sort_by : 0;
+    int key = infor_store_sort_key(sort_by);
     /* 0..8 without 2: slots 0..7. */
     int slot = key > 2 ? key - 1 : key;
     return (infor_stmt)(ST_USER_QUERY + 2 * slot + (ascending ? 0 : 1));
@@ -996,7 +1001,7 @@ static const int seek_keys[4] = { 0, 3, 6, 7 };
 infor_stmt infor_store_seek_walk_stmt(const infor_db *db, int vcol,
                                       int sort_by, int ascending)
 {
-    int key = sort_by >= 1 && sort_by <= 8 && sort_by != 2 ? sort_by : 0;
+    int key = infor_store_sort_key(sort_by);
     int i;
 
     for (i = 0; ascending && db->conn->bytewise && i < 4; i++) {

@@ -253,7 +253,7 @@ static apr_status_t fts_pass(infor_db *db, const char *match,
     int i;
 
     memset(&s, 0, sizeof(s));
-    s.key = sort >= 1 && sort <= 8 && sort != 2 ? sort : 0;
+    s.key = infor_store_sort_key(sort);
     s.desc = !asc;
     s.keep = limit == 0 ? 0 : (int)(offset + limit);
     s.pool = db->pool;
@@ -604,21 +604,22 @@ static const char *seek_key(apr_pool_t *p, const char *least)
     return apr_pstrmemdup(p, least, (apr_size_t)(e - least));
 }
 
-/* The page of a list with one filter f on a counted value, total users
- * passing it (total > offset; least: value_count's), when they should be
- * dense enough: a walk of the sort index that checks each entry's text.
+/* The page of a list with one filter on a counted value (column vcol, its
+ * patterns p), total users passing it (total > offset; least: the least
+ * value that passes), when they should be dense enough: a walk of the
+ * sort index that checks each entry's text.
  * When the sort key begins with the column's text (ascending), the walk
  * starts where the least value's users can first be (seek_key), not at
  * the index's start: a first name's users that sort last are then first
  * in the walk.  out stays empty when the walk is not worth it or comes
  * back short. */
-static apr_status_t value_walk(infor_db *db, const fts_filter *f, int vcol,
-                               int status, int ro, int sort, int asc,
-                               apr_int64_t limit, apr_int64_t offset,
+static apr_status_t value_walk(infor_db *db, const char *const p[6],
+                               int vcol, int status, int ro, int sort,
+                               int asc, apr_int64_t limit, apr_int64_t offset,
                                apr_int64_t everyone, apr_int64_t total,
                                const char *least, apr_array_header_t *out)
 {
-    const char *p[6], *from;
+    const char *from;
     apr_int64_t end, budget = walk_budget(offset, limit, everyone, total,
                                           &end);
     infor_stmt seek = infor_store_seek_walk_stmt(db, vcol, sort, asc);
@@ -627,7 +628,6 @@ static apr_status_t value_walk(infor_db *db, const fts_filter *f, int vcol,
     if (!budget) {
         return APR_SUCCESS;
     }
-    value_patterns(db->pool, f, vcol, p);
     from = seek != ST_COUNT ? seek_key(db->pool, least) : "";
     if (*from) {
         rv = seek_walk(db, seek, from, p, status, ro, budget, limit, offset,
@@ -686,7 +686,10 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
                             offset, out, total);
         }
         if (vcol >= 0) {
-            rv = value_walk(db, f, vcol, status, ro, sort, asc, limit,
+            const char *p[6];
+
+            value_patterns(db->pool, f, vcol, p);
+            rv = value_walk(db, p, vcol, status, ro, sort, asc, limit,
                             offset, everyone, *total, least, out);
             if (rv != APR_SUCCESS || out->nelts > 0) {
                 return rv;
@@ -789,16 +792,23 @@ static void push_counted(infor_db *db, infor_row *row, void *baton)
 }
 
 /* The users passing the patterns p, counted: with one filter on a
- * counted value (vcol), the counts of the values that contain it. */
+ * counted value (vcol), the counts of the values that contain it, and
+ * then (least not NULL) the least of those values some user holds. */
 static apr_status_t count_passing(infor_db *db, const char *const p[6],
                                   int vcol, int status, int ro,
-                                  apr_int64_t *total)
+                                  apr_int64_t *total, const char **least)
 {
     if (vcol >= 0) {
-        return infor_db_select(db, ST_USER_VALUE_COUNT,
-                               ARGS(&vcol, p[vcol], &status, &status, &ro,
-                                    &ro),
-                               infor_db_first_num, total);
+        value_total v = { 0, "" };
+        apr_status_t rv = infor_db_select(db, ST_USER_VALUE_COUNT,
+                                          ARGS(&vcol, p[vcol], &status,
+                                               &status, &ro, &ro),
+                                          read_value_total, &v);
+        *total = v.total;
+        if (least) {
+            *least = v.least;
+        }
+        return rv;
     }
     return infor_db_select(db, ST_USER_COUNT,
                            ARGS(p[0], p[1], p[2], p[3], p[4], p[5], &status,
@@ -830,7 +840,6 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
     apr_status_t rv;
     int all = -1, filtered = 0, known = 0, i, vcol;
     apr_int64_t everyone = 0;
-    infor_stmt seek;
 
     query_texts(q, t);
     vcol = value_col(t);
@@ -873,33 +882,21 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    seek = vcol >= 0 ? infor_store_seek_walk_stmt(db, vcol, sort, asc)
-                     : ST_COUNT;
-    if (seek != ST_COUNT && limit > 0) {
+    if (vcol >= 0 && limit > 0
+        && infor_store_seek_walk_stmt(db, vcol, sort, asc) != ST_COUNT) {
         /* One counted filter on the text the order begins with: its
-         * total and least value, then a walk from where that value's
-         * users can first be (seek_key); short, they are read below. */
-        value_total v = { 0, "" };
-        apr_int64_t end, budget;
-        const char *from;
+         * total, then the walk from where the least value's users can
+         * first be (value_walk); short, they are read below. */
+        const char *least = "";
 
-        rv = infor_db_select(db, ST_USER_VALUE_COUNT,
-                             ARGS(&vcol, p[vcol], &status, &status, &ro,
-                                  &ro),
-                             read_value_total, &v);
-        *total = v.total;
+        rv = count_passing(db, p, vcol, status, ro, total, &least);
         if (rv != APR_SUCCESS || *total == 0 || offset >= *total) {
             return rv;
         }
-        budget = walk_budget(offset, limit, everyone, *total, &end);
-        from = seek_key(db->pool, v.least);
-        if (budget && *from) {
-            rv = seek_walk(db, seek, from, p, status, ro, budget, limit,
-                           offset, *out);
-            if (rv != APR_SUCCESS || (*out)->nelts == end - offset) {
-                return rv;
-            }
-            apr_array_clear(*out);
+        rv = value_walk(db, p, vcol, status, ro, sort, asc, limit, offset,
+                        everyone, *total, least, *out);
+        if (rv != APR_SUCCESS || (*out)->nelts > 0) {
+            return rv;
         }
         known = 1;
     }
@@ -916,7 +913,7 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
         rv = bounded_walk(db, walk, p, status, ro, budget, limit, offset,
                           *out);
         if (rv == APR_SUCCESS && (*out)->nelts == limit) {
-            return count_passing(db, p, vcol, status, ro, total);
+            return count_passing(db, p, vcol, status, ro, total, NULL);
         }
         if (rv == APR_SUCCESS && (*out)->nelts > 0) {
             /* Some pass, more thinly than the short walk needed: the
@@ -926,7 +923,7 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
             apr_int64_t seen = offset + (*out)->nelts;
 
             apr_array_clear(*out);
-            rv = count_passing(db, p, vcol, status, ro, total);
+            rv = count_passing(db, p, vcol, status, ro, total, NULL);
             budget = (offset + limit) * budget / seen * 2;
             if (rv != APR_SUCCESS || budget >= *total) {
                 return rv == APR_SUCCESS ? sorted_page(db, p, status, ro,
@@ -959,7 +956,7 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
         /* None pass, or none past the offset: the count alone. */
     }
     if (!known) {
-        rv = count_passing(db, p, vcol, status, ro, total);
+        rv = count_passing(db, p, vcol, status, ro, total, NULL);
         if (rv != APR_SUCCESS || limit == 0 || *total == 0
             || offset >= *total || (*out)->nelts > 0) {
             return rv;
