@@ -9,7 +9,13 @@
 # counted in infor_users itself; and every page is the page the same list
 # gives with a second filter all these users pass (a list the counts do
 # not serve).  On SQLite and on PostgreSQL (where the tests have it), each
-# in a database of its own (infor_values, infor_pg_values).
+# in a database of its own (infor_values, infor_pg_values); and on
+# PostgreSQL again in a database whose texts sort as ICU's en-US orders
+# them, not by their bytes (infor_pg_values_icu, when the server has ICU),
+# as many production databases do: there a list never walks from where a
+# value's users begin (store.c, pg_bytewise), and every total and page
+# must still be right.  (`Åaqvx` sorts there before `Ann Qvx`, by bytes
+# after it.)
 use strict;
 use warnings FATAL => 'all';
 use feature 'fc';
@@ -22,12 +28,14 @@ use InforTest;
 use InforTest::Paths ();
 use InforTest::Pg ();
 
-my $PER_STORE = 10;
+my $PER_STORE = 11;
 my @stores = ('sqlite');
 push @stores, 'pgsql' if $ENV{INFOR_TEST_PG};
-# Without a cluster the PostgreSQL half is skipped (in CI 95_postgres
-# fails then).
-plan tests => $PER_STORE * 2;
+push @stores, 'pgsql-icu' if $ENV{INFOR_TEST_PG} && InforTest::Pg::value(
+    "SELECT COUNT(*) FROM pg_database WHERE datname = 'infor_values_icu'");
+# Without a cluster (or ICU) the PostgreSQL parts are skipped (in CI
+# 95_postgres fails then).
+plan tests => $PER_STORE * 3;
 
 my $PW = 'vc-Adm1n-pass';
 my $DB = InforTest::Paths::db_file('values.db');
@@ -36,7 +44,7 @@ my $OK = '<response success="true" error="" />';
 # Rows of a query on the store's database.
 sub rows {
     my ($store, $sql, @bind) = @_;
-    if ($store eq 'pgsql') {
+    if ($store =~ /^pgsql/) {
         my $i = 0;
         $sql =~ s/\?/InforTest::Pg::lit($bind[$i++])/ge;
         return InforTest::Pg::rows($sql);
@@ -53,7 +61,7 @@ sub rows {
 # Runs a statement that returns no rows.
 sub run_sql {
     my ($store, $sql) = @_;
-    return InforTest::Pg::rows($sql) if $store eq 'pgsql';
+    return InforTest::Pg::rows($sql) if $store =~ /^pgsql/;
     my $dbh = DBI->connect("dbi:SQLite:dbname=$DB", '', '',
                            { RaiseError => 1, AutoCommit => 1 });
     $dbh->sqlite_busy_timeout(10000);
@@ -82,7 +90,7 @@ my @COLS = (['firstNameFilter', 'fold_first', 0],
 sub counted_text {
     my ($store, $col) = @_;
     return $col unless $col eq 'fold_email';
-    my $at = $store eq 'pgsql' ? "strpos($col, '\@')" : "instr($col, '\@')";
+    my $at = $store =~ /^pgsql/ ? "strpos($col, '\@')" : "instr($col, '\@')";
     return "CASE WHEN $at > 0 THEN substr($col, $at) ELSE '' END";
 }
 my %FILTERS = (
@@ -194,12 +202,14 @@ sub wrong_pages {
 }
 
 for my $store (@stores) {
-    my $name = $store eq 'pgsql' ? 'PostgreSQL' : 'SQLite';
-    if ($store eq 'pgsql') {
-        # The cluster's database infor_values (libpq takes the last
-        # dbname), served by infor_pg_values.
-        $ENV{INFOR_TEST_PG} .= ' dbname=infor_values';
-        Apache::TestRequest::module('infor_pg_values');
+    my $name = { sqlite => 'SQLite', pgsql => 'PostgreSQL',
+                 'pgsql-icu' => 'PostgreSQL (ICU order)' }->{$store};
+    if ($store =~ /^pgsql/) {
+        # The cluster's database infor_values or infor_values_icu (libpq
+        # takes the last dbname), served by infor_pg_values(_icu).
+        my $icu = $store eq 'pgsql-icu' ? '_icu' : '';
+        $ENV{INFOR_TEST_PG} .= " dbname=infor_values$icu";
+        Apache::TestRequest::module("infor_pg_values$icu");
         InforTest::Pg::add_user('vc_admin', $PW, '--admin');
     }
     else {
@@ -220,7 +230,8 @@ for my $store (@stores) {
     my @answers;
     for my $i (1 .. 48) {
         push @answers, rest_get('CreateUser', authenticationTicket => $admin,
-            UserName => "vc_u$i", FirstName => $FIRST[$i % 6],
+            UserName => "vc_u$i",
+            FirstName => $i > 46 ? 'Åaqvx' : $FIRST[$i % 6],
             LastName => $i % 7 ? 'Qvxlast' . ($i % 7) : 'Qvx_100%',
             EmailAddress => $MAIL[$i % 7] =~ s/%d/$i/gr, Password => '',
             ReadOnlyUser => $i % 5 ? 'false' : 'true',
@@ -265,6 +276,17 @@ for my $store (@stores) {
              "$name: every total is the users that pass");
     ok t_cmp(wrong_pages($admin), [],
              "$name: every page as without the counts");
+
+    # The order is the database's own: a first page by first name is the
+    # users as SQL sorts them (ICU: Åaqvx first; by bytes: last).
+    my $order = "ORDER BY lower(first_name || ' ' || last_name),"
+              . ' lower(first_name), lower(last_name), id';
+    my @want_names = map { $_->[0] } rows($store, "SELECT username FROM"
+        . " infor_users WHERE fold_first LIKE '%qvx%' $order LIMIT 30");
+    my @got_names = list($admin, col => 'firstNameFilter', text => 'QVX',
+                         sort => 0, rows => 30) =~ /UserName="([^"]*)"/g;
+    ok t_cmp("@got_names", "@want_names",
+             "$name: a page by first name in the database's order");
 
     # Deleted users, and names and addresses changed back: the counts
     # follow.
@@ -335,6 +357,7 @@ for my $store (@stores) {
              "$name: an '\@' filter's totals are the parts' counts");
 }
 
-if (@stores < 2) {
-    skip('no PostgreSQL cluster', 0) for 1 .. $PER_STORE;
+for my $i (@stores .. 2) {
+    skip($i == 1 ? 'no PostgreSQL cluster' : 'no ICU in the cluster', 0)
+        for 1 .. $PER_STORE;
 }
