@@ -292,7 +292,8 @@ bench_store() {  # bench_store STORE NAME DRIVER PARAMS FOLDER
     done
     for a in "firstNameFilter=zo%C3%8B" "lastNameFilter=ast42" \
              "userNameFilter=USER12345" "emailFilter=%40example7.com" \
-             "authenticationSourceFilter=ldap" "domainNameFilter=dom7"; do
+             "authenticationSourceFilter=ldap" "domainNameFilter=dom7" \
+             "userNameFilter=user9" "emailFilter=example" "userNameFilter=9"; do
         timed "GetAllUsers1 first page, $a" "$(g1 0 $page 0 true "&$a")"
     done
     timed "GetAllUsers1 first page, StatusFilter=0" "$(g1 0 $page 0 true "" 0)"
