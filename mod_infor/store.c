@@ -577,14 +577,17 @@ static const char *const values_fts_steps[] = {
     " target_key, fields, client)"
 
 /* GetAllUsers1's filters: "contains" patterns (see store_user.c) on the
- * folded texts, the status (-1 all) and read_only (-1 all) filters. */
+ * folded texts, each bound twice, NULL for a text not filtered (so that
+ * no text is read for it: five LIKE '%' on each of a million users
+ * doubled a count's time on SQLite; PostgreSQL's custom plans drop the
+ * term), the status (-1 all) and read_only (-1 all) filters. */
 #define USER_FILTER \
-    " WHERE u.fold_first LIKE %s ESCAPE '!'" \
-    " AND u.fold_last LIKE %s ESCAPE '!'" \
-    " AND u.fold_user LIKE %s ESCAPE '!'" \
-    " AND u.fold_email LIKE %s ESCAPE '!'" \
-    " AND u.fold_auth LIKE %s ESCAPE '!'" \
-    " AND u.fold_domain LIKE %s ESCAPE '!'" \
+    " WHERE (%s IS NULL OR u.fold_first LIKE %s ESCAPE '!')" \
+    " AND (%s IS NULL OR u.fold_last LIKE %s ESCAPE '!')" \
+    " AND (%s IS NULL OR u.fold_user LIKE %s ESCAPE '!')" \
+    " AND (%s IS NULL OR u.fold_email LIKE %s ESCAPE '!')" \
+    " AND (%s IS NULL OR u.fold_auth LIKE %s ESCAPE '!')" \
+    " AND (%s IS NULL OR u.fold_domain LIKE %s ESCAPE '!')" \
     " AND (%d < 0 OR u.enabled = %d)" \
     " AND (%d < 0 OR u.read_only = %d)"
 
