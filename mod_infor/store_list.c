@@ -625,10 +625,10 @@ static const char *seek_key(apr_pool_t *p, const char *least)
  * sort last are then first in the walk.  out stays empty when the walk is
  * not worth it or comes back short. */
 static apr_status_t text_walk(infor_db *db, const char *const p[6],
-                               int vcol, int status, int ro, int sort,
-                               int asc, apr_int64_t limit, apr_int64_t offset,
-                               apr_int64_t everyone, apr_int64_t total,
-                               const char *least, apr_array_header_t *out)
+                              int vcol, int status, int ro, int sort,
+                              int asc, apr_int64_t limit, apr_int64_t offset,
+                              apr_int64_t everyone, apr_int64_t total,
+                              const char *least, apr_array_header_t *out)
 {
     const char *from;
     apr_int64_t end, budget = walk_budget(offset, limit, everyone, total,
@@ -701,7 +701,7 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
 
             fts_patterns_of(db->pool, f, nf, p);
             rv = text_walk(db, p, vcol, status, ro, sort, asc, limit,
-                            offset, everyone, *total, least, out);
+                           offset, everyone, *total, least, out);
             if (rv != APR_SUCCESS || out->nelts > 0) {
                 return rv;
             }
@@ -918,7 +918,7 @@ static apr_status_t user_query(infor_db *db, const infor_user_query *q,
             return rv;
         }
         rv = text_walk(db, p, vcol, status, ro, sort, asc, limit, offset,
-                        everyone, *total, least, *out);
+                       everyone, *total, least, *out);
         if (rv != APR_SUCCESS || (*out)->nelts > 0) {
             return rv;
         }
