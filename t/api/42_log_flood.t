@@ -114,8 +114,11 @@ $suppressed += $_ for map { /INFOR0100: (\d+) similar lines suppressed/ }
 t_debug(sprintf '%d lines refused, %d summaries (%d left out), %d children',
         scalar @refused, scalar @summaries, $suppressed, scalar keys %pids);
 
-# (A connection's first use readies it, INFOR0007, once per connection.)
-ok t_cmp([grep { !/INFOR0002: |INFOR0100: |INFOR0007: / } @lines], [],
+# (A connection's first use readies it, INFOR0007, once per connection;
+# a child's maintenance thread readies its own, INFOR0016, when it first
+# runs, which may be during the flood.)
+ok t_cmp([grep { !/INFOR0002: |INFOR0100: |INFOR0007: |INFOR0016: / }
+          @lines], [],
          'nothing else logged');
 ok t_cmp(scalar(@refused) >= 1 ? 'logged' : 'nothing',
          'logged', 'client errors are still logged');
@@ -139,23 +142,72 @@ ok t_cmp(scalar(@refused) + $suppressed <= $sent
 # lines, not the flood's: on one kept-alive connection (one child; an
 # unknown method keeps the connection), a request a second later flushes
 # what the child left out before, then 15 in a burst and one more a second
-# later are all in its lines and counts, nothing more.
-Apache::TestRequest::module('default');
-Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
-my $unknown = sub { Apache::TestRequest::GET('/srv.asmx/NoSuchMain') };
-$unknown->();
-sleep 1.1;
-$unknown->();
-sleep 0.3;
-my $main_mark = errlog_mark();
-$unknown->() for 1 .. 15;
-sleep 1.1;
-$unknown->();
-sleep 0.3;
-my @main = errlog_since($main_mark);
-my $main_refused = grep { /INFOR0002: .*NoSuchMain/ } @main;
+# later are all in its lines and counts, nothing more.  During the burst
+# the flood host gets as many refused requests on each of eight connections
+# of its own (spread over the children, so some share the main
+# connection's child and its second): counts kept per child would put
+# them in the main host's summary.  (Eight, so that even one child with
+# all nine connections stays within the event MPM's limit of 12 for its 4
+# threads, above which it closes kept-alive connections.)  Should the main
+# connection still end in another child (httpd stopping a spare child
+# after the flood above), its lines are not one child's, or should no
+# flood request have been served by its child, the try proves nothing:
+# tried again, up to four times.
+
+# One refused request on a raw kept-alive connection; the answer read whole.
+sub flood_once {
+    my $sock = shift;
+    print $sock "GET /srv.asmx/NoSuchFlood HTTP/1.1\r\n"
+              . "Host: localhost\r\n\r\n";
+    my $len = 0;
+    while (defined(my $l = <$sock>)) {
+        last if $l eq "\r\n";
+        $len = $1 if $l =~ /^Content-Length:\s*(\d+)/i;
+    }
+    read $sock, my $body, $len if $len;
+    return;
+}
+
+# The main host's lines of one try: the refused and the counted.
+sub main_try {
+    my @flood = map {
+        Apache::TestRequest::vhost_socket('infor_quiet') // die "connect: $!\n"
+    } 1 .. 8;
+    Apache::TestRequest::module('default');
+    Apache::TestRequest::user_agent(reset => 1, keep_alive => 1);
+    my $unknown = sub { Apache::TestRequest::GET('/srv.asmx/NoSuchMain') };
+    $unknown->();
+    sleep 1.1;
+    $unknown->();
+    sleep 0.3;
+    my $mark = errlog_mark();
+    for (1 .. 15) {
+        $unknown->();
+        flood_once($_) for @flood;
+    }
+    close $_ for @flood;
+    sleep 1.1;
+    $unknown->();
+    sleep 0.3;
+    my @lines = errlog_since($mark);
+    my %flood = map {
+        /\[pid (\d+).*INFOR0002: .*NoSuchFlood/ ? ($1 => 1) : ()
+    } @lines;
+    return ([ grep { /INFOR0002: .*NoSuchMain|beyond 10 a second/ } @lines ],
+            \%flood);
+}
+
+my @main;
+for my $try (1 .. 4) {
+    my ($main, $flood) = main_try();
+    @main = @$main;
+    t_debug($_) for @main;
+    my %pids = map { /\[pid (\d+)/ ? ($1 => 1) : () } @main;
+    last if keys %pids == 1 && $flood->{ (keys %pids)[0] };
+}
+my $main_refused = grep { /INFOR0002: / } @main;
 my $main_left = 0;
-$main_left += $_ for map { /INFOR0100: (\d+) similar lines suppressed \(client errors beyond 10 a second/ } @main;
+$main_left += $_ for map { /INFOR0100: (\d+) similar lines suppressed/ } @main;
 ok t_cmp("$main_refused + $main_left", $main_refused + $main_left == 16
          ? "$main_refused + $main_left" : '16 in all',
          "a host's lines and counts are its own ($main_refused logged, "
