@@ -329,24 +329,10 @@ sub raw_exchange {
         PeerAddr => Apache::TestRequest::hostport(), Timeout => 10)
         or return ();
     my (@answers, $buf);
-    $buf = '';
     for my $req (@requests) {
         print $sock $req;
-        my ($head, $status, %h);
-        while (($buf =~ /\r\n\r\n/) == 0) {
-            my $n = sysread $sock, $buf, 65536, length $buf;
-            last unless $n;
-        }
-        last unless $buf =~ s/\A(.*?)\r\n\r\n//s;
-        $head = $1;
-        ($status) = $head =~ m{\AHTTP/1\.\d (\d+)};
-        $h{lc $1} = $2 while $head =~ /^([\w-]+):\s*(.*?)\r?$/mg;
-        my $len = $h{'content-length'} // 0;
-        while (length $buf < $len) {
-            my $n = sysread $sock, $buf, 65536, length $buf;
-            last unless $n;
-        }
-        push @answers, [$status, \%h, substr($buf, 0, $len, '')];
+        my $answer = raw_answer($sock, \$buf) or last;
+        push @answers, $answer;
     }
     close $sock;
     return @answers;

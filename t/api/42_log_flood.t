@@ -159,12 +159,7 @@ sub flood_once {
     my $sock = shift;
     print $sock "GET /srv.asmx/NoSuchFlood HTTP/1.1\r\n"
               . "Host: localhost\r\n\r\n";
-    my $len = 0;
-    while (defined(my $l = <$sock>)) {
-        last if $l eq "\r\n";
-        $len = $1 if $l =~ /^Content-Length:\s*(\d+)/i;
-    }
-    read $sock, my $body, $len if $len;
+    raw_answer($sock, \my $buf);
     return;
 }
 

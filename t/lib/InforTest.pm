@@ -32,7 +32,7 @@ our @EXPORT = qw(
     fmt_exp epoch_of user_date user_elem valid_xml
     profile login_rest_re login_soap_re login_xml @METHODS log_since log_line
     log_mark ok_near restart_server guid_re with_db errlog_mark errlog_since
-    fork_clients new_mail
+    fork_clients new_mail raw_answer
 );
 
 our $DECL = qq{<?xml version="1.0" encoding="utf-8"?>\n};
@@ -389,6 +389,27 @@ sub ok_near {
 }
 
 # The error log's size now: where the next lines will start.
+# Reads one HTTP answer from a kept-alive socket, $$buf holding what was
+# read past the previous one: [status, {lower-case header => value},
+# body]; undef when the connection ends first.
+sub raw_answer {
+    my ($sock, $buf) = @_;
+    $$buf //= '';
+    while ($$buf !~ /\r\n\r\n/) {
+        sysread($sock, $$buf, 65536, length $$buf) or return undef;
+    }
+    $$buf =~ s/\A(.*?)\r\n\r\n//s;
+    my $head = $1;
+    my ($status) = $head =~ m{\AHTTP/1\.\d (\d+)};
+    my %h;
+    $h{lc $1} = $2 while $head =~ /^([\w-]+):\s*(.*?)\r?$/mg;
+    my $len = $h{'content-length'} // 0;
+    while (length $$buf < $len) {
+        sysread($sock, $$buf, 65536, length $$buf) or last;
+    }
+    return [$status, \%h, substr($$buf, 0, $len, '')];
+}
+
 sub errlog_mark {
     return -s Apache::Test::vars('t_logs') . '/error_log' || 0;
 }
