@@ -578,16 +578,15 @@ static apr_status_t value_count(infor_db *db, const fts_filter *f, int vcol,
                                 int status, int ro, apr_int64_t *total,
                                 const char **least)
 {
-    const char *p[6];
     fts_filter vf = *f;
     value_total v = { 0, "" };
     apr_status_t rv;
 
     vf.col = "value";
-    fts_patterns_of(db->pool, f, 1, p);
     rv = infor_db_select(db, ST_VALUE_FTS_COUNT,
                          ARGS(fts_phrase(db->pool, &vf, 0, vf.chars), &vcol,
-                              p[vcol], &status, &status, &ro, &ro),
+                              contains(db->pool, f->text), &status, &status,
+                              &ro, &ro),
                          read_value_total, &v);
     *total = v.total;
     *least = v.least;
@@ -664,10 +663,13 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
 {
     apr_int64_t everyone = 0;
     int all = -1, one_pass = limit <= PASS_MAX && offset <= PASS_MAX - limit;
-    fts_patterns none = { { NULL } };
+    fts_patterns none = { { NULL } }, pat;
     const char *match, *least = "";
     apr_status_t rv;
 
+    /* Each filter's LIKE pattern, for the walks and passes that check
+     * the users' texts. */
+    fts_patterns_of(db->pool, f, nf, pat.p);
     rv = infor_db_select(db, ST_USER_COUNT_KEPT, ARGS(&all, &all, &all, &all),
                          infor_db_first_num, &everyone);
     if (rv != APR_SUCCESS) {
@@ -687,20 +689,11 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
          * every filter's pattern, counted and the page kept. */
         const char *rare = fts_rare(db, f, nf, everyone);
         if (rare) {
-            fts_patterns pat = { { NULL } };
-            int i;
-
-            for (i = 0; i < nf; i++) {
-                pat.p[f[i].slot] = contains(db->pool, f[i].text);
-            }
             return fts_pass(db, rare, &pat, status, ro, sort, asc, limit,
                             offset, out, total);
         }
         if (vcol >= 0) {
-            const char *p[6];
-
-            fts_patterns_of(db->pool, f, nf, p);
-            rv = text_walk(db, p, vcol, status, ro, sort, asc, limit,
+            rv = text_walk(db, pat.p, vcol, status, ro, sort, asc, limit,
                            offset, everyone, *total, least, out);
             if (rv != APR_SUCCESS || out->nelts > 0) {
                 return rv;
@@ -743,10 +736,7 @@ static apr_status_t fts_query(infor_db *db, const fts_filter *f, int nf,
             /* So many pass that the walk's entries, each row read and
              * its texts checked, cost less than the set the index finds:
              * that walk first (text_walk). */
-            const char *p[6];
-
-            fts_patterns_of(db->pool, f, nf, p);
-            rv = text_walk(db, p, -1, status, ro, sort, asc, limit, offset,
+            rv = text_walk(db, pat.p, -1, status, ro, sort, asc, limit, offset,
                            everyone, *total, "", out);
             if (rv != APR_SUCCESS || out->nelts > 0) {
                 return rv;
